@@ -1,0 +1,23 @@
+"""symcalc: the matrix calculus of deep learning, derived step by step (Parr & Howard).
+
+>>> import symcalc as sc
+>>> w, x, b = sc.vector("w"), sc.vector("x"), sc.scalar("b")
+>>> print(sc.derive(w @ x + b, w).closed_form())
+xᵀ
+"""
+from .derivation import Derivation, derive
+from .errors import ParseError, ShapeError, SymcalcError, UnsupportedError
+from .evaluate import evaluate
+from .expr import const, diag, dot, matrix, maximum, relu, scalar, sum_, vector
+from .functions import abs_, cos, exp, log, sigmoid, sin, sqrt, tan, tanh
+from .multivariate import gradient, jacobian
+
+sum = sum_  # noqa: A001 - the paper's name; the builtin stays reachable as builtins.sum
+ln = log
+
+__all__ = [
+    "Derivation", "derive", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError",
+    "evaluate", "const", "diag", "dot", "matrix", "maximum", "relu", "scalar", "sum", "sum_",
+    "vector", "abs_", "cos", "exp", "log", "ln", "sigmoid", "sin", "sqrt", "tan", "tanh",
+    "gradient", "jacobian",
+]

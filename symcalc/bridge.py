@@ -1,0 +1,234 @@
+"""Conversions between symcalc expressions and sympy.
+
+Scalar pieces go to sympy and back for simplification (sympy is good at that); anything
+with vectors inside is carried through as an opaque symbol. :func:`to_sympy` builds the
+full sympy matrix expression that :attr:`Derivation.result` hands to users.
+
+>>> from symcalc.expr import scalar
+>>> x = scalar("x")
+>>> print(from_sympy(*scalar_to_sympy(x * x ** 2)))
+x³
+"""
+from __future__ import annotations
+
+import sympy
+from sympy.matrices.expressions.diagonal import DiagMatrix
+
+from . import expr as E
+from .errors import UnsupportedError
+
+_SYMPY_FUNCS = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "tan": sympy.tan,
+    "tanh": sympy.tanh,
+    "sqrt": sympy.sqrt,
+    "abs": sympy.Abs,
+    "sign": sympy.sign,
+}
+_SIGMOID = sympy.Function("sigmoid")
+_BACK = {sympy.exp: "exp", sympy.log: "log", sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan",
+         sympy.tanh: "tanh", sympy.Abs: "abs", sympy.sign: "sign"}
+_STRUCTURAL = (E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step, E.Const, E.Var)
+
+
+def is_structural_scalar(e) -> bool:
+    """A scalar node sympy can see into (its children are scalars too)."""
+    return e.is_scalar and isinstance(e, _STRUCTURAL) and all(a.is_scalar for a in e.args)
+
+
+class _ToScalar:
+    def __init__(self):
+        self.back: dict = {}  # sympy symbol → symcalc expression
+
+    def __call__(self, e):
+        if not is_structural_scalar(e):
+            return self.opaque(e)
+        return getattr(self, "_" + type(e).__name__)(e)
+
+    def opaque(self, e):
+        for s, v in self.back.items():
+            if v == e:
+                return s
+        s = sympy.Dummy(f"o{len(self.back)}")
+        self.back[s] = e
+        return s
+
+    def _Var(self, e):
+        s = sympy.Symbol(e.name)
+        self.back[s] = e
+        return s
+
+    def _Const(self, e):
+        return e.value
+
+    def _Add(self, e):
+        return sympy.Add(*map(self, e.items))
+
+    def _Mul(self, e):
+        return sympy.Mul(*map(self, e.items))
+
+    def _Div(self, e):
+        return self(e.left) / self(e.right)
+
+    def _Pow(self, e):
+        return sympy.Pow(self(e.left), self(e.right))
+
+    def _Func(self, e):
+        f = _SYMPY_FUNCS.get(e.name, _SIGMOID if e.name == "sigmoid" else None)
+        return f(self(e.arg)) if f else self.opaque(e)
+
+    def _Max(self, e):
+        return sympy.Max(self(e.left), self(e.right))
+
+    def _Step(self, e):
+        return sympy.Heaviside(self(e.arg), 0)
+
+
+def scalar_to_sympy(e):
+    """(sympy expression, map back) for a scalar expression."""
+    conv = _ToScalar()
+    return conv(e), conv.back
+
+
+def from_sympy(s, back: dict) -> E.Expr:
+    """Rebuild a symcalc expression from what :func:`scalar_to_sympy` produced."""
+    if s in back:
+        return back[s]
+    if s.is_Number:
+        return E.Const(s)
+    if s.is_Add:
+        return E.add(*(from_sympy(a, back) for a in _ordered(s.args)))
+    if s.is_Mul:
+        return E.mul(*(from_sympy(a, back) for a in s.as_ordered_factors()))
+    if s.is_Pow:
+        base, k = from_sympy(s.base, back), from_sympy(s.exp, back)
+        if k == E.Const(sympy.Rational(1, 2)):
+            return E.apply("sqrt", base)
+        return E.power(base, k)
+    if isinstance(s, sympy.Heaviside):
+        arg = from_sympy(s.args[0], back)
+        return E.Step(arg, arg.shape)
+    if isinstance(s, sympy.Max) and len(s.args) == 2:
+        return E.maximum(*(from_sympy(a, back) for a in s.args))
+    if isinstance(s, sympy.Function) and s.func in _BACK:
+        return E.apply(_BACK[s.func], from_sympy(s.args[0], back))
+    if s.func == _SIGMOID:
+        return E.apply("sigmoid", from_sympy(s.args[0], back))
+    if s.is_Symbol:  # sizes such as n (from sum(1⃗) = n) stay numbers-like constants
+        return E.Const(s)
+    raise UnsupportedError(f"cannot bring sympy's {s} back into symcalc")
+
+
+def _ordered(args):
+    """Terms with a positive lead first, so 1 + 2x rather than −x + 1 style where possible."""
+    return sorted(args, key=lambda a: (a.could_extract_minus_sign(), sympy.default_sort_key(a)))
+
+
+# ---------------------------------------------------------------- full conversion
+
+
+def to_sympy(e: E.Expr):
+    """The sympy object for an expression: matrix expressions for vectors and matrices."""
+    return _ToFull()(e)
+
+
+class _ToFull:
+    def __call__(self, e):
+        return getattr(self, "_" + type(e).__name__)(e)
+
+    def _Var(self, e):
+        if e.is_scalar:
+            return sympy.Symbol(e.name)
+        return sympy.MatrixSymbol(e.name, *e.shape)
+
+    def _Const(self, e):
+        return e.value
+
+    def _Ones(self, e):
+        return sympy.OneMatrix(*e.shape)
+
+    def _Zero(self, e):
+        return sympy.Integer(0) if e.is_scalar else sympy.ZeroMatrix(*e.shape)
+
+    def _Identity(self, e):
+        return sympy.Identity(e.shape[0])
+
+    def _expand(self, item, shape):
+        """A scalar meeting a vector is really that scalar times 1⃗ (R7)."""
+        s = self(item)
+        return s * sympy.OneMatrix(*shape) if item.is_scalar and not E.is_scalar(shape) else s
+
+    def _Add(self, e):
+        return sympy.Add(*(self._expand(t, e.shape) for t in e.items)) if e.is_scalar else sympy.MatAdd(
+            *(self._expand(t, e.shape) for t in e.items))
+
+    def _Mul(self, e):
+        scalars = [self(f) for f in e.items if f.is_scalar]
+        others = [self(f) for f in e.items if not f.is_scalar]
+        coeff = sympy.Mul(*scalars)
+        if not others:
+            return coeff
+        body = others[0] if len(others) == 1 else sympy.HadamardProduct(*others)
+        return coeff * body if coeff != 1 else body
+
+    def _Div(self, e):
+        if e.is_scalar:
+            return self(e.left) / self(e.right)
+        inv = self._elementwise(lambda v: 1 / v, e.right, e.shape)
+        left = self._expand(e.left, e.shape)
+        return sympy.HadamardProduct(left, inv)
+
+    def _Pow(self, e):
+        if e.is_scalar:
+            return sympy.Pow(self(e.left), self(e.right))
+        k = self(e.right)
+        return self._elementwise(lambda v: v**k, e.left, e.shape)
+
+    def _elementwise(self, f, arg, shape):
+        a = self._expand(arg, shape)
+        v = sympy.Dummy("v")
+        return sympy.matrices.expressions.applyfunc.ElementwiseApplyFunction(sympy.Lambda(v, f(v)), a)
+
+    def _func(self, name):
+        if name == "sigmoid":
+            return lambda v: 1 / (1 + sympy.exp(-v))
+        return _SYMPY_FUNCS[name]
+
+    def _Func(self, e):
+        f = self._func(e.name)
+        return f(self(e.arg)) if e.is_scalar else self._elementwise(f, e.arg, e.shape)
+
+    def _Max(self, e):
+        if e.is_scalar:
+            return sympy.Max(self(e.left), self(e.right))
+        if e.left.is_scalar:
+            c = self(e.left)
+            return self._elementwise(lambda v: sympy.Max(c, v), e.right, e.shape)
+        raise UnsupportedError("sympy has no element-wise max of two vectors")
+
+    def _Step(self, e):
+        if e.is_scalar:
+            return sympy.Heaviside(self(e.arg), 0)
+        return self._elementwise(lambda v: sympy.Heaviside(v, 0), e.arg, e.shape)
+
+    def _MatMul(self, e):
+        return sympy.MatMul(*map(self, e.items))
+
+    def _Transpose(self, e):
+        return sympy.Transpose(self(e.arg))
+
+    def _Dot(self, e):
+        return (sympy.Transpose(self(e.left)) * self(e.right))[0, 0]
+
+    def _Sum(self, e):
+        a = self(e.arg)
+        return (sympy.OneMatrix(1, e.arg.shape[0]) * a * sympy.OneMatrix(e.arg.shape[1], 1))[0, 0]
+
+    def _Diag(self, e):
+        return DiagMatrix(self(e.arg))
+
+    def _Cases(self, e):
+        return sympy.Heaviside(self(e.arg), 0) * self(e.above) + (1 - sympy.Heaviside(self(e.arg), 0)) * self(e.below)

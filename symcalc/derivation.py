@@ -1,0 +1,147 @@
+"""`derive` and the :class:`Derivation` it returns: steps, closed forms, and their uses.
+
+>>> import symcalc as sc
+>>> w, x, b = sc.vector("w"), sc.vector("x"), sc.scalar("b")
+>>> d = sc.derive(sc.relu(w @ x + b), w)
+>>> d.shape
+(1, n)
+>>> print(d.closed_form())
+{0⃗ᵀ if w·x + b ≤ 0; xᵀ if w·x + b > 0}
+>>> d.evaluate({w: [1, 2], x: [3, 4], b: 0.5}).tolist()
+[[3.0, 4.0]]
+"""
+from __future__ import annotations
+
+from . import engine
+from . import expr as E
+from .errors import SymcalcError
+
+LAYOUTS = ("numerator", "denominator")
+
+
+class Derivation:
+    """A finished derivation: ``steps`` (plain records), closed forms per variable, and helpers."""
+
+    def __init__(self, expr, wrt, steps, closed, graph, layout="numerator", title=None, notes=()):
+        self.expr = expr
+        self.wrt = tuple(wrt)
+        self.steps = tuple(steps)
+        self._closed = closed
+        self.intermediates, self.output, self.root = graph
+        self.layout = layout
+        self.title = title
+        self.notes = tuple(notes)
+
+    # -- closed forms
+    def _var(self, var):
+        if var is None:
+            if len(self.wrt) != 1:
+                names = ", ".join(v.name for v in self.wrt)
+                raise SymcalcError(f"this derivation has several variables ({names}): name one")
+            return self.wrt[0]
+        if isinstance(var, str):
+            var = next((v for v in self.wrt if v.name == var), var)
+        if var not in self._closed:
+            raise SymcalcError(f"{var} is not a variable of this derivation")
+        return var
+
+    def closed_form(self, var=None) -> E.Expr:
+        """The closed form as a symcalc expression (what the renderers print)."""
+        return self._closed[self._var(var)]
+
+    @property
+    def result(self):
+        """The closed form as a sympy object (single-variable derivations)."""
+        from .bridge import to_sympy
+
+        return to_sympy(self.closed_form())
+
+    @property
+    def results(self) -> dict:
+        """{variable: sympy closed form} for every variable of differentiation."""
+        from .bridge import to_sympy
+
+        return {v: to_sympy(c) for v, c in self._closed.items()}
+
+    @property
+    def shape(self):
+        return self.closed_form().shape
+
+    # -- output
+    def text(self) -> str:
+        from .render.text import render
+
+        return render(self)
+
+    def latex(self) -> str:
+        """The whole derivation as LaTeX (``align*`` blocks)."""
+        from .render.latex import render
+
+        return render(self)
+
+    def result_latex(self, var=None) -> str:
+        from .printing import latex
+
+        return latex(self.closed_form(var))
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __repr__(self) -> str:
+        names = ", ".join(v.name for v in self.wrt)
+        return f"<Derivation of {self.expr} with respect to {names}>"
+
+    def _repr_latex_(self) -> str:
+        return self.latex()
+
+    # -- numbers
+    def evaluate(self, values: dict, var=None):
+        """The derivative at a point; values keyed by variable or by name, sizes bound from them."""
+        from .evaluate import bind, evaluate
+
+        values = by_var(self.expr, values)
+        _, sizes = bind(list(values), values)
+        return evaluate(self.closed_form(var), values, sizes)
+
+
+    def check(self, samples: int = 5, seed: int = 0, dims: dict | None = None):
+        """Compare every closed form with central finite differences at random points."""
+        from .check import check
+
+        return check(self, samples, seed, dims)
+
+
+def by_var(expr, values: dict) -> dict:
+    """Accept {"w": ...} as well as {w: ...}."""
+    named = {v.name: v for v in E.variables(expr)}
+    out = {}
+    for key, val in values.items():
+        if isinstance(key, str):
+            if key not in named:
+                raise SymcalcError(f"{key!r} is not a variable of {expr}")
+            key = named[key]
+        out[key] = val
+    return out
+
+
+def _as_list(wrt):
+    if isinstance(wrt, (list, tuple)):
+        return list(wrt)
+    return [wrt]
+
+
+def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None, notes=()) -> Derivation:
+    """Differentiate ``expr`` with respect to ``wrt`` (a variable or a list of them), step by step.
+
+    ``names`` fixes the intermediate names in order (the paper's u, z, ...); ``output`` names the
+    expression itself (default y). Raises :class:`UnsupportedError` where no rule applies.
+    """
+    if layout not in LAYOUTS:
+        raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    expr = E.as_expr(expr)
+    wrt = _as_list(wrt)
+    for v in wrt:
+        if not isinstance(v, E.Var):
+            raise SymcalcError(f"can only differentiate with respect to a variable, not {v!r}")
+    steps, closed, graph = engine.run(expr, wrt, names=names, output=output)
+    return Derivation(expr, wrt, steps, closed, graph, layout, title, notes)

@@ -1,0 +1,227 @@
+"""The derivation engine: the paper's four-step process (R10) generalised by the vector chain
+rule (R12), recording a :class:`~symcalc.steps.Step` as each rule is applied.
+
+1. introduce intermediate variables, innermost first (w·x becomes u = w ⊗ x, sum(u): R9);
+2. differentiate each with respect to its own parameters (the local derivatives);
+3. combine them by the chain rule, summing over paths (R11/R12);
+4. substitute the intermediates back and simplify to a closed form.
+
+>>> from symcalc.expr import vector, scalar, relu
+>>> w, x, b = vector("w"), vector("x"), scalar("b")
+>>> steps, results, _ = run(relu(w @ x + b), [w, b])
+>>> print(results[w])
+{0⃗ᵀ if w·x + b ≤ 0; xᵀ if w·x + b > 0}
+"""
+from __future__ import annotations
+
+from . import expr as E
+from .diff import jacobian, mm
+from .rules import RULES
+from .shapes import is_scalar
+from .simplify import simplify
+from .steps import Step
+
+OUTPUT_NAMES = ("y", "f", "g", "h", "F", "out")
+
+
+def _is_op(e) -> bool:
+    """Nonlinear operations get intermediates; linear glue (+, sum, ᵀ, A·v, c·v) does not."""
+    if isinstance(e, (E.Func, E.Max, E.Pow, E.Step, E.Dot)):
+        return True
+    if isinstance(e, E.Mul):
+        return sum(not E.is_const(f) for f in e.items) > 1
+    if isinstance(e, E.Div):
+        return not E.is_const(e.right)
+    return False
+
+
+def _is_atom(e) -> bool:
+    return not e.args
+
+
+def _monomial(e) -> bool:
+    return isinstance(e, E.Pow) and _is_atom(e.left) and isinstance(e.right, E.Const)
+
+
+class _Decomposer:
+    """Names nested subexpressions (those that depend on a variable of differentiation)."""
+
+    def __init__(self, wrt, names, taken):
+        self.wrt = wrt
+        self.names = list(names or [])
+        self.taken = set(taken)
+        self.intermediates: list = []  # (Var, definition)
+        self.rewrites: list = []  # steps for w·x → sum(w ⊗ x)
+
+    def live(self, e) -> bool:
+        return not _is_atom(e) and any(E.depends(e, v) for v in self.wrt)
+
+    def visit(self, e, named=False):
+        if not self.live(e):
+            return e
+        if isinstance(e, E.Dot):  # R9: w·x = sum(w ⊗ x), with u = w ⊗ x
+            left, right = self.visit(e.left), self.visit(e.right)
+            u = self.introduce(E.mul(left, right))
+            return E.Sum(u)
+        new = []
+        for child in e.args:
+            wanted = self.wants(child, e, named)
+            # glue (−, +, c·) inside a named argument stays part of that argument
+            sub = self.visit(child, named=wanted or (named and not _is_op(e)))
+            new.append(self.introduce(sub) if wanted else sub)
+        return e.rebuild(tuple(new))
+
+    def wants(self, child, parent, parent_named) -> bool:
+        if not self.live(child):
+            return False
+        if isinstance(parent, (E.Func, E.Max, E.Pow, E.Step)):
+            return True
+        if _is_op(parent):  # a product or quotient of non-constants
+            return _is_op(child) and not _monomial(child)
+        # w·x inside a sum stays sum(u) + ...: R9 already named its element-wise product
+        return parent_named and _is_op(child) and not isinstance(child, E.Dot)
+
+    def introduce(self, definition):
+        for var, d in self.intermediates:
+            if d == definition:
+                return var
+        var = E.Var(self.fresh(), definition.shape, "intermediate")
+        self.intermediates.append((var, definition))
+        return var
+
+    def fresh(self) -> str:
+        while self.names:
+            name = self.names.pop(0)
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
+        k = 1
+        while f"u_{k}" in self.taken:
+            k += 1
+        self.taken.add(f"u_{k}")
+        return f"u_{k}"
+
+
+def _rename_single(dec):
+    """With a single intermediate the paper writes plain u, not u₁."""
+    if len(dec.intermediates) == 1 and dec.intermediates[0][0].name == "u_1" and "u" not in dec.taken:
+        old, d = dec.intermediates[0]
+        new = E.Var("u", old.shape, "intermediate")
+        dec.intermediates[0] = (new, d)
+        return {old: new}
+    return {}
+
+
+def decompose(expr, wrt, names=None, output=None):
+    """(intermediates [(Var, definition)], output Var, root definition)."""
+    taken = {v.name for v in E.variables(expr)}
+    dec = _Decomposer(wrt, names, taken)
+    root = dec.visit(expr)
+    renames = _rename_single(dec)
+    root = E.replace(root, renames)
+    if output is None:
+        output = next((n for n in OUTPUT_NAMES if n not in dec.taken), "y")
+    out = E.Var(output, expr.shape, "intermediate")
+    return dec.intermediates, out, root
+
+
+def _partial(num, den, total=False):
+    """∂num/∂den as a label; d/dx when everything is a single scalar variable's function."""
+    return E.Partial(num, den, (_len(num), _len(den)), total)
+
+
+def _len(v):
+    return v.shape[0] if v.shape[1] == 1 else v.shape[1]
+
+
+def _shown(rules):
+    """Drop ∂x/∂x = I from the cited rules unless it is all there was."""
+    kept = tuple(r for r in rules if r.key != "identity")
+    return kept or rules
+
+
+def _chain_rule(terms):
+    shapes = [s for t in terms for s in t]
+    if all(is_scalar(s) for s in shapes):
+        return RULES["total"] if len(terms) > 1 else RULES["chain"]
+    return RULES["vector_chain"]
+
+
+def run(expr, wrt, names=None, output=None):
+    """(steps, closed forms {var: expr}, graph info) for ``expr`` differentiated by each of ``wrt``."""
+    intermediates, out, root = decompose(expr, wrt, names, output)
+    nodes = intermediates + [(out, root)]
+    steps = [Step("define", (v, d), d.shape) for v, d in intermediates]
+    if intermediates:
+        steps.append(Step("define", (out, root), root.shape))
+    single = len(wrt) == 1 and all(v.is_scalar for v in [*wrt, *E.variables(expr)])
+    local = {}
+    for v, d in nodes:
+        for p in E.variables(d):
+            if p in wrt or any(p == u for u, _ in intermediates):
+                raw, rules = jacobian(d, p)
+                rules = _shown(rules)
+                value = simplify(raw)
+                local[v, p] = value
+                steps.append(Step("local", (_partial(v, p, single), value), value.shape, rules))
+    results = {}
+    for x in wrt:
+        totals = {x: None}  # None stands for the identity ∂x/∂x
+        for v, d in nodes:
+            parents = [p for p in E.variables(d) if p in totals]
+            if not parents:
+                continue
+            if parents == [x]:  # the local derivative already is the total one
+                totals[v] = local[v, x]
+                continue
+            totals[v] = _combine(v, x, parents, local, totals, steps, single)
+        closed = totals.get(out, E.zero(_partial(out, x).shape))
+        note = "" if E.depends(expr, x) else f"{x.name} does not occur in the expression, so the derivative is zero"
+        results[x] = _substitute(out, x, closed, intermediates, steps, single, note)
+    return steps, results, (intermediates, out, root)
+
+
+def _combine(v, x, parents, local, totals, steps, single):
+    formula, pieces, shapes = [], [], []
+    for p in parents:
+        if totals[p] is None:
+            formula.append(_partial(v, x, single))
+            pieces.append(local[v, p])
+            shapes.append((local[v, p].shape,))
+        else:
+            formula.append(mm(_partial(v, p, single), _partial(p, x, single)))
+            pieces.append(mm(local[v, p], totals[p]))
+            shapes.append((local[v, p].shape, totals[p].shape))
+    raw = E.add(*pieces)
+    value = simplify(raw)
+    sides = [_partial(v, x, single), E.add(*formula)]
+    # the unsimplified product is worth showing only where it reads differently
+    sides += [raw, value] if str(raw) != str(value) else [value]
+    fshapes = shapes[0] if len(shapes) == 1 and len(shapes[0]) == 2 else ()
+    steps.append(Step("chain", tuple(sides), value.shape, (_chain_rule(shapes),), factor_shapes=fshapes, wrt=x))
+    return value
+
+
+def _substitute(out, x, value, intermediates, steps, single, note):
+    full = value
+    for var, d in reversed(intermediates):
+        full = E.replace(full, {var: d})
+    closed = present(simplify(full))
+    if full != value and intermediates:
+        steps.append(Step("substitute", (_partial(out, x, single), value, simplify(full)), value.shape, wrt=x))
+    steps.append(Step("result", (_partial(out, x, single), closed), closed.shape, note=note, wrt=x))
+    return closed
+
+
+def present(e):
+    """[s > 0]·M becomes the paper's cases notation: 0 if s ≤ 0, M if s > 0."""
+    if isinstance(e, E.Step) and e.is_scalar:
+        return E.Cases(e.arg, E.zero(), E.one(), e.shape)
+    if isinstance(e, E.Mul):
+        steps = [f for f in e.items if isinstance(f, E.Step) and f.is_scalar]
+        if len(steps) == 1:
+            rest = [f for f in e.items if f is not steps[0]]
+            above = E.mul(*rest)
+            if above.shape == e.shape:
+                return E.Cases(steps[0].arg, E.zero(e.shape), above, e.shape)
+    return e

@@ -1,0 +1,146 @@
+"""Numeric evaluation of expressions with numpy: values bound by variable, sizes bound from them.
+
+>>> from symcalc.expr import vector, scalar
+>>> w, b = vector("w"), scalar("b")
+>>> float(evaluate(w @ w + b, {w: [1, 2], b: 0.5}))
+5.5
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import expr as E
+from .errors import ShapeError, SymcalcError
+from .functions import FUNCTIONS
+from .shapes import fmt_shape
+
+
+def _as_array(var, value) -> np.ndarray:
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise SymcalcError(f"value for {var.name} is not numeric: {value!r}") from exc
+    if a.ndim == 0:
+        a = a.reshape(1, 1)
+    elif a.ndim == 1:
+        a = a.reshape(-1, 1)
+    elif a.ndim != 2:
+        raise ShapeError(f"value for {var.name} has {a.ndim} dimensions; give a number, a list or a matrix")
+    return a
+
+
+def bind(variables, values: dict) -> tuple[dict, dict]:
+    """Arrays for each variable and the sizes they fix (n → 4)."""
+    arrays, sizes = {}, {}
+    for var in variables:
+        if var not in values:
+            raise SymcalcError(f"no value given for {var.name} ({fmt_shape(var.shape)})")
+        a = _as_array(var, values[var])
+        for want, got in zip(var.shape, a.shape):
+            if want.is_Integer:
+                ok = int(want) == got
+            else:
+                ok = sizes.setdefault(want, got) == got
+            if not ok:
+                raise ShapeError(
+                    f"value for {var.name} has shape {a.shape[0]}×{a.shape[1]}, but {var.name} is "
+                    f"{fmt_shape(var.shape)}" + (f" and {want} = {sizes[want]} already" if want in sizes else "")
+                )
+        arrays[var] = a
+    return arrays, sizes
+
+
+def evaluate(expr, values: dict, sizes: dict | None = None) -> np.ndarray:
+    """The value of ``expr``: a float for 1×1, otherwise a 2-D array of the expression's shape."""
+    arrays, bound = bind(E.variables(expr), values)
+    bound.update(sizes or {})
+    out = Evaluator(arrays, bound)(expr)
+    return float(out[0, 0]) if out.shape == (1, 1) else out
+
+
+class Evaluator:
+    def __init__(self, arrays, sizes):
+        self.arrays, self.sizes = arrays, sizes
+
+    def dim(self, s) -> int:
+        if s.is_Integer:
+            return int(s)
+        if s not in self.sizes:
+            raise SymcalcError(f"size {s} is not bound: give a value for a variable of that size")
+        return self.sizes[s]
+
+    def __call__(self, e) -> np.ndarray:
+        return getattr(self, "_" + type(e).__name__)(e)
+
+    def _Var(self, e):
+        return self.arrays[e]
+
+    def _Const(self, e):
+        v = e.value
+        return np.full((1, 1), float(v.subs(self.sizes) if v.free_symbols else v))
+
+    def _Ones(self, e):
+        return np.ones((self.dim(e.shape[0]), self.dim(e.shape[1])))
+
+    def _Zero(self, e):
+        return np.zeros((self.dim(e.shape[0]), self.dim(e.shape[1])))
+
+    def _Identity(self, e):
+        return np.eye(self.dim(e.shape[0]))
+
+    def _Add(self, e):
+        out = self(e.items[0])
+        for t in e.items[1:]:
+            out = out + self(t)
+        return np.broadcast_to(out, (self.dim(e.shape[0]), self.dim(e.shape[1]))) + 0.0
+
+    def _Mul(self, e):
+        out = self(e.items[0])
+        for f in e.items[1:]:
+            out = out * self(f)
+        return out
+
+    def _Div(self, e):
+        return self(e.left) / self(e.right)
+
+    def _Pow(self, e):
+        base, k = self(e.left), self(e.right)
+        if np.all(k == np.round(k)):
+            return base ** k
+        return np.power(base.astype(complex), k).real if np.any(base < 0) else base**k
+
+    def _MatMul(self, e):
+        out = self(e.items[0])
+        for f in e.items[1:]:
+            out = out @ self(f)
+        return out
+
+    def _Transpose(self, e):
+        return self(e.arg).T
+
+    def _Dot(self, e):
+        return self(e.left).T @ self(e.right)
+
+    def _Sum(self, e):
+        return np.array([[self(e.arg).sum()]])
+
+    def _Diag(self, e):
+        return np.diag(self(e.arg)[:, 0])
+
+    def _Step(self, e):
+        return (self(e.arg) > 0).astype(float)
+
+    def _Max(self, e):
+        return np.maximum(self(e.left), self(e.right))
+
+    def _Func(self, e):
+        a = self(e.arg)
+        if e.name == "sigmoid":
+            return 1.0 / (1.0 + np.exp(-a))
+        return getattr(np, FUNCTIONS[e.name].numpy)(a)
+
+    def _Cases(self, e):
+        return np.where(self(e.arg) > 0, self(e.above), self(e.below))
+
+    def _Partial(self, e):
+        raise SymcalcError(f"{e} is a label in a derivation, not a value")

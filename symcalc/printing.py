@@ -1,0 +1,315 @@
+r"""Print expressions in the paper's notation, as Unicode text or LaTeX.
+
+One walker decides structure (precedence, signs, fractions); the two formats differ only in
+the tokens they emit.
+
+>>> from symcalc.expr import vector, scalar, diag, ones
+>>> w, x, z = vector("w"), vector("x"), scalar("z")
+>>> text(ones("n").T @ diag(x)), latex(ones("n").T @ diag(x))
+('1⃗ᵀ diag(x)', '\\vec{1}^{T} \\operatorname{diag}(\\mathbf{x})')
+>>> text(w / x ** 2 * -1)
+'−w ⊘ x²'
+"""
+from __future__ import annotations
+
+import sympy
+
+from . import expr as E
+from .functions import FUNCTIONS
+
+ADD, MUL, NEG, POW, ATOM = 10, 20, 15, 30, 100
+
+GREEK = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+    "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
+).split()
+_GREEK_CHARS = "αβγδεζηθικλμνξοπρστυφχψωΓΔΘΛΞΠΣΦΨΩ"
+_GREEK_TEXT = dict(zip(GREEK, _GREEK_CHARS))
+_GREEK_LATEX = {c: "\\" + g for g, c in _GREEK_TEXT.items()}
+_GREEK_LATEX["ο"] = "o"
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _is_negative(e) -> bool:
+    if isinstance(e, E.Const):
+        return bool(e.value < 0)
+    return isinstance(e, E.Mul) and isinstance(e.items[0], E.Const) and e.items[0].value < 0
+
+
+def _negate(e):
+    """−e for an expression known to print with a leading minus."""
+    if isinstance(e, E.Const):
+        return E.Const(-e.value)
+    coeff = -e.items[0].value
+    rest = e.items[1:] if coeff == 1 else (E.Const(coeff), *e.items[1:])
+    return rest[0] if len(rest) == 1 else E.Mul(rest, e.shape)
+
+
+def _split_fraction(items):
+    """Scalar factors with negative constant exponents go below the line."""
+    num, den = [], []
+    for f in items:
+        if (
+            isinstance(f, E.Pow)
+            and f.is_scalar
+            and isinstance(f.right, E.Const)
+            and f.right.value < 0
+        ):
+            k = -f.right.value
+            den.append(f.left if k == 1 else E.Pow(f.left, E.Const(k), f.shape))
+        elif isinstance(f, E.Const) and f.value.is_Rational and f.value.q != 1:
+            num.append(E.Const(sympy.Integer(f.value.p)))
+            den.insert(0, E.Const(sympy.Integer(f.value.q)))
+        else:
+            num.append(f)
+    return [n for n in num if n != E.Const(sympy.Integer(1))] or [E.one()], den
+
+
+class _Printer:
+    """Structure shared by both formats; subclasses supply the tokens."""
+
+    times_elementwise = " ⊗ "
+    minus = "−"
+
+    def __call__(self, e) -> str:
+        return self.p(e)
+
+    def p(self, e, outer: int = 0) -> str:
+        s, prec = self.node(e)
+        return self.paren(s) if prec < outer else s
+
+    def node(self, e):
+        return getattr(self, "_" + type(e).__name__)(e)
+
+    def _Const(self, e):
+        v = e.value
+        if v.is_Rational and v.q != 1:
+            frac = self.fraction((str(abs(v.p)), ATOM), (str(v.q), ATOM))
+            return (frac, MUL) if v > 0 else (self.minus + frac, NEG)
+        s = str(v) if not v.is_Float else f"{float(v):g}"
+        return (self.minus + s[1:], NEG) if s.startswith("-") else (s, ATOM)
+
+    def _Add(self, e):
+        parts = []
+        for i, t in enumerate(e.items):
+            if _is_negative(t):
+                s = self.p(_negate(t), MUL)
+                parts.append(f"{self.minus}{s}" if i == 0 else f" {self.minus} {s}")
+            else:
+                parts.append(("" if i == 0 else " + ") + self.p(t, ADD + 1))
+        return "".join(parts), ADD
+
+    def _Mul(self, e):
+        if _is_negative(e):
+            return self.minus + self.p(_negate(e), MUL), NEG
+        num, den = _split_fraction(e.items)
+        if not den:
+            return self.product(num), MUL
+        top = [f for f in num if f.is_scalar] or [E.one()]
+        rest = [f for f in num if not f.is_scalar]
+        frac = self.fraction(self.factors(top), self.factors(den))
+        if not rest:
+            return frac, MUL
+        return f"{self.coefficient(frac)} {self.product(rest)}", MUL
+
+    def factors(self, items):
+        """(text, precedence) of a product of factors."""
+        if len(items) == 1:
+            return self.node(items[0])
+        return self.product(items), MUL
+
+    def product(self, items):
+        scalars = [f for f in items if f.is_scalar]
+        others = [f for f in items if not f.is_scalar]
+        out = ""
+        for f in scalars:
+            s = self.p(f, MUL + 1)
+            glue = "" if out and out[-1].isdigit() and isinstance(f, (E.Var, E.Pow)) else " " if out else ""
+            out += glue + s
+        if others:
+            hadamard = self.times_elementwise.join(self.p(f, MUL + 1) for f in others)
+            out = f"{out} {hadamard}" if out else hadamard
+        return out
+
+    def _Div(self, e):
+        if e.is_scalar:
+            return self.fraction(self.node(e.left), self.node(e.right)), MUL
+        return f"{self.p(e.left, MUL)}{self.divide_elementwise}{self.p(e.right, MUL + 1)}", MUL
+
+    def _Pow(self, e):
+        if e.is_scalar and isinstance(e.right, E.Const) and e.right.value < 0:
+            return self._Mul(E.Mul((E.one(), e), e.shape))
+        return self.power(self.p(e.left, POW + 1), e.right), POW
+
+    def _MatMul(self, e):
+        out = ""
+        for f in e.items:
+            s = self.p(f, MUL + 1)
+            tight = out and isinstance(f, E.Var) and len(s) == 1 and out[-1].isalpha()
+            out += s if not out or tight else " " + s
+        return out, MUL
+
+    def _Transpose(self, e):
+        return self.transposed(self.p(e.arg, POW + 1)), POW
+
+    def _Dot(self, e):
+        return f"{self.p(e.left, POW)}{self.dot}{self.p(e.right, POW)}", MUL
+
+    def _Sum(self, e):
+        return self.call("sum", self.p(e.arg)), ATOM
+
+    def _Diag(self, e):
+        return self.call("diag", self.p(e.arg)), ATOM
+
+    def _Max(self, e):
+        return f"{self.maxname}({self.p(e.left)}, {self.p(e.right)})", ATOM
+
+    def _Func(self, e):
+        return self.function(e.name, self.p(e.arg)), ATOM
+
+    def _Step(self, e):
+        return f"[{self.p(e.arg)} > 0]", ATOM
+
+    def _Cases(self, e):
+        return self.cases(self.p(e.below), self.p(e.above), self.p(e.arg)), ATOM
+
+
+class TextPrinter(_Printer):
+    """Unicode in the paper's notation: ⊗ ⊘ · ᵀ 1⃗, superscript powers."""
+
+    divide_elementwise = " ⊘ "
+    dot = "·"
+    maxname = "max"
+    stacked = False
+
+    def paren(self, s):
+        return f"({s})"
+
+    def fraction(self, top, bottom):
+        (t, tp), (b, bp) = top, bottom
+        t = t if tp > ADD else f"({t})"
+        b = b if bp > MUL or (bp == MUL and " " not in b and "/" not in b) else f"({b})"
+        return f"{t}/{b}"
+
+    def coefficient(self, frac):
+        return f"({frac})"
+
+    def power(self, base, exponent):
+        if isinstance(exponent, E.Const) and exponent.value.is_Integer:
+            return base + str(exponent.value).translate(_SUPERSCRIPT)
+        return f"{base}^{self.p(exponent, ATOM)}"
+
+    def transposed(self, s):
+        return s + "ᵀ"
+
+    def call(self, name, arg):
+        return f"{name}({arg})"
+
+    def function(self, name, arg):
+        f = FUNCTIONS[name]
+        return f"|{arg}|" if name == "abs" else f"{f.text}({arg})"
+
+    def cases(self, below, above, cond):
+        return f"{{{below} if {cond} ≤ 0; {above} if {cond} > 0}}"
+
+    def _Var(self, e):
+        return text_name(e.name), ATOM
+
+    def _Ones(self, e):
+        return "1⃗", ATOM
+
+    def _Zero(self, e):
+        if e.is_scalar:
+            return "0", ATOM
+        return ("0⃗", ATOM) if e.shape[1] == 1 else ("0⃗ᵀ", POW) if e.shape[0] == 1 else ("0", ATOM)
+
+    def _Identity(self, e):
+        return "I", ATOM
+
+    def _Partial(self, e):
+        d = "d" if e.total else "∂"
+        return f"{d}{self.p(e.num, ATOM)}/{d}{self.p(e.den, ATOM)}", ATOM
+
+
+class LatexPrinter(_Printer):
+    """LaTeX with bold vectors and matrices, as the paper typesets them."""
+
+    times_elementwise = r" \otimes "
+    divide_elementwise = r" \oslash "
+    dot = r" \cdot "
+    minus = "-"
+    maxname = r"\max"
+    stacked = True
+
+    def paren(self, s):
+        return rf"\left({s}\right)"
+
+    def fraction(self, top, bottom):
+        return rf"\frac{{{top[0]}}}{{{bottom[0]}}}"
+
+    def coefficient(self, frac):
+        return frac
+
+    def power(self, base, exponent):
+        return f"{base}^{{{self.p(exponent)}}}"
+
+    def transposed(self, s):
+        return s + "^{T}"
+
+    def call(self, name, arg):
+        return rf"\operatorname{{{name}}}({arg})"
+
+    def function(self, name, arg):
+        if name == "sqrt":
+            return rf"\sqrt{{{arg}}}"
+        if name == "abs":
+            return rf"\left|{arg}\right|"
+        return rf"{FUNCTIONS[name].latex}\left({arg}\right)"
+
+    def cases(self, below, above, cond):
+        return rf"\begin{{cases}} {below} & {cond} \le 0 \\ {above} & {cond} > 0 \end{{cases}}"
+
+    def _Var(self, e):
+        name = latex_name(e.name)
+        return (name if e.is_scalar else rf"\mathbf{{{name}}}"), ATOM
+
+    def _Ones(self, e):
+        return r"\vec{1}", ATOM
+
+    def _Zero(self, e):
+        if e.is_scalar:
+            return "0", ATOM
+        return (r"\vec{0}", ATOM) if e.shape[1] == 1 else (r"\vec{0}^{T}", POW) if e.shape[0] == 1 else (r"\mathbf{0}", ATOM)
+
+    def _Identity(self, e):
+        return "I", ATOM
+
+    def _Partial(self, e):
+        d = "d" if e.total else r"\partial "
+        return rf"\frac{{{d}{self.p(e.num, ATOM)}}}{{{d}{self.p(e.den, ATOM)}}}", ATOM
+
+
+def text_name(name: str) -> str:
+    """``beta`` → β, ``x_1`` → x₁."""
+    base, _, sub = name.partition("_")
+    base = _GREEK_TEXT.get(base, base)
+    if sub.isdigit():
+        return base + sub.translate(_SUBSCRIPT)
+    return f"{base}_{sub}" if sub else base
+
+
+def latex_name(name: str) -> str:
+    """``beta`` → \\beta, ``x_1`` → x_{1}, ``β`` → \\beta."""
+    base, _, sub = name.partition("_")
+    if base in _GREEK_TEXT:
+        base = "\\" + base
+    elif all(c in _GREEK_LATEX for c in base):
+        base = " ".join(_GREEK_LATEX[c] for c in base)
+    elif len(base) > 1:
+        base = rf"\mathrm{{{base}}}"
+    return f"{base}_{{{sub}}}" if sub else base
+
+
+text = TextPrinter()
+latex = LatexPrinter()
