@@ -12,6 +12,7 @@ x³
 from __future__ import annotations
 
 import sympy
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from . import expr as E
@@ -190,7 +191,7 @@ class _ToFull:
     def _elementwise(self, f, arg, shape):
         a = self._expand(arg, shape)
         v = sympy.Dummy("v")
-        return sympy.matrices.expressions.applyfunc.ElementwiseApplyFunction(sympy.Lambda(v, f(v)), a)
+        return ElementwiseApplyFunction(sympy.Lambda(v, f(v)), a)
 
     def _func(self, name):
         if name == "sigmoid":

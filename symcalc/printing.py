@@ -7,7 +7,7 @@ the tokens they emit.
 >>> w, x, z = vector("w"), vector("x"), scalar("z")
 >>> text(ones("n").T @ diag(x)), latex(ones("n").T @ diag(x))
 ('1⃗ᵀ diag(x)', '\\vec{1}^{T} \\operatorname{diag}(\\mathbf{x})')
->>> text(w / x ** 2 * -1)
+>>> text(-(w / x ** 2))
 '−w ⊘ x²'
 """
 from __future__ import annotations
@@ -33,8 +33,8 @@ _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 def _is_negative(e) -> bool:
     if isinstance(e, E.Const):
-        return bool(e.value < 0)
-    return isinstance(e, E.Mul) and isinstance(e.items[0], E.Const) and e.items[0].value < 0
+        return e.value.is_negative is True
+    return isinstance(e, E.Mul) and isinstance(e.items[0], E.Const) and e.items[0].value.is_negative is True
 
 
 def _negate(e):
@@ -54,7 +54,7 @@ def _split_fraction(items):
             isinstance(f, E.Pow)
             and f.is_scalar
             and isinstance(f.right, E.Const)
-            and f.right.value < 0
+            and f.right.value.is_negative is True
         ):
             k = -f.right.value
             den.append(f.left if k == 1 else E.Pow(f.left, E.Const(k), f.shape))
@@ -138,7 +138,7 @@ class _Printer:
         return f"{self.p(e.left, MUL)}{self.divide_elementwise}{self.p(e.right, MUL + 1)}", MUL
 
     def _Pow(self, e):
-        if e.is_scalar and isinstance(e.right, E.Const) and e.right.value < 0:
+        if e.is_scalar and isinstance(e.right, E.Const) and e.right.value.is_negative is True:
             return self._Mul(E.Mul((E.one(), e), e.shape))
         return self.power(self.p(e.left, POW + 1), e.right), POW
 

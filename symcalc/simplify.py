@@ -102,7 +102,7 @@ def _expand_to(item, shape):
 
 
 def _mul(e):
-    items = [g for f in e.items for g in (f.items if isinstance(f, E.Mul) else (f,))]
+    items = _mask_relu([g for f in e.items for g in (f.items if isinstance(f, E.Mul) else (f,))])
     if any(isinstance(f, E.Zero) for f in items):
         return E.zero(e.shape)
     value = sympy.Integer(1)
@@ -121,10 +121,77 @@ def _mul(e):
     if len(others) > 1 and all(is_row(f.shape) for f in others):
         others = [E.transpose(E.mul(*(E.transpose(f) for f in others)))]
     scalars = [f for f in rest if f.is_scalar]
+    if value.is_negative is True:  # −(y − z) ⊗ m reads better as (z − y) ⊗ m
+        value, others, scalars = _absorb_sign(value, others, scalars)
     lead = [] if value == 1 and (scalars or others) else [E.Const(value)]
     items = lead + scalars + others
     out = items[0] if len(items) == 1 else E.Mul(tuple(items), e.shape)
     return _expand_to(out, e.shape) if out.shape != e.shape else out
+
+
+def _mask_relu(items):
+    """[a > 0] ⊗ max(0, a) = [a > 0] ⊗ a: where the mask is 0 the product is 0 anyway."""
+    masks = [f.arg for f in items if isinstance(f, E.Step)]
+    if not masks:
+        return items
+    relus = {E.Max(E.Const(sympy.Integer(0)), a, a.shape): a for a in masks}
+    return [f if isinstance(f, E.Step) else E.replace(f, relus) for f in items]
+
+
+def _negated(e):
+    """−e written without a leading minus, by flipping one sum inside it; None if that reads worse."""
+    if isinstance(e, E.Add):
+        flipped = [_flip_sign(t) for t in e.items]
+        before = sum(_is_negative(t) for t in e.items)
+        after = sum(_is_negative(t) for t in flipped)
+        if after > before:
+            return None
+        return E.add(*sorted(flipped, key=_is_negative))
+    if isinstance(e, (E.Mul, E.MatMul)):
+        for i, f in enumerate(e.items):
+            new = _negated(f)
+            if new is not None:
+                return e.rebuild(e.items[:i] + (new,) + e.items[i + 1 :])
+    if isinstance(e, (E.Transpose, E.Sum)):
+        new = _negated(e.arg)
+        return None if new is None else e.rebuild((new,))
+    if isinstance(e, E.Dot):
+        for i, side in enumerate(e.args):
+            new = _negated(side)
+            if new is not None:
+                return E.Dot(*(new if j == i else a for j, a in enumerate(e.args)))
+    return None
+
+
+def _is_negative(t) -> bool:
+    if isinstance(t, E.Const):
+        return t.value.is_negative is True
+    return isinstance(t, E.Mul) and isinstance(t.items[0], E.Const) and t.items[0].value.is_negative is True
+
+
+def _flip_sign(t):
+    if isinstance(t, E.Const):
+        return E.Const(-t.value)
+    if _is_negative(t):
+        c = -t.items[0].value
+        rest = t.items[1:]
+        body = rest[0] if len(rest) == 1 else E.Mul(rest, t.shape)
+        return body if c == 1 else E.mul(E.Const(c), body)
+    return E.neg(t)
+
+
+def _absorb_sign(value, others, scalars):
+    if others:
+        new = _negated(others[-1])
+        if new is not None:
+            return -value, others[:-1] + [new], scalars
+        return value, others, scalars
+    for i, f in enumerate(scalars):
+        if isinstance(f, (E.Dot, E.Sum)):
+            new = _negated(f)
+            if new is not None:
+                return -value, others, scalars[:i] + [new] + scalars[i + 1 :]
+    return value, others, scalars
 
 
 def _div(e):
@@ -247,6 +314,9 @@ def _sum(e):
 
 
 def _dot(e):
+    masked = _mask_relu([e.left, e.right])
+    if masked != [e.left, e.right]:
+        return E.Dot(*masked)
     if isinstance(e.left, E.Zero) or isinstance(e.right, E.Zero):
         return E.zero()
     if isinstance(e.left, E.Ones):

@@ -1,0 +1,128 @@
+"""Engine behaviour beyond the paper's examples: zeros, refusals, shapes, steps, renderers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symcalc as sc
+from helpers import checked
+
+w, x = sc.vector("w"), sc.vector("x")
+b, z = sc.scalar("b"), sc.scalar("z")
+X = sc.matrix("X", "N", "n")
+y = sc.vector("y", "N")
+N = sc.scalar("N")
+
+
+@pytest.mark.parametrize(
+    "expr, wrt, shape_text",
+    [
+        (w * x, b, "0⃗"),  # vector by scalar: n×1
+        (sc.sum(x), w, "0⃗ᵀ"),  # scalar by vector: 1×n
+        (w + x, y, "0"),  # vector by vector: n×N matrix
+        (b * 2, z, "0"),
+    ],
+)
+def test_derivative_wrt_absent_symbol_is_zero_of_right_shape(expr, wrt, shape_text):
+    d = sc.derive(expr, wrt)
+    form = d.closed_form()
+    rows = expr.shape[0] if expr.shape[1] == 1 else expr.shape[1]
+    cols = wrt.shape[0]
+    assert form.shape == (rows, cols)
+    assert str(form) == shape_text
+    assert "does not occur" in d.steps[-1].note
+    checked(d)
+
+
+def test_matrix_variable_is_refused_not_zero():
+    with pytest.raises(sc.UnsupportedError, match="X"):
+        sc.derive(sc.sum(X @ w), X)
+
+
+def test_matrix_valued_dependence_is_refused():
+    W = sc.matrix("W", "n", "n")
+    with pytest.raises(sc.UnsupportedError, match="tensor"):
+        sc.derive(W * b, b)
+
+
+def test_unsupported_error_is_a_symcalc_error():
+    assert issubclass(sc.UnsupportedError, sc.SymcalcError)
+
+
+def test_shape_error_names_both_operands():
+    with pytest.raises(sc.ShapeError) as err:
+        sc.vector("w", 3) + sc.vector("x", 4)
+    assert "w (3×1)" in str(err.value) and "x (4×1)" in str(err.value)
+    assert isinstance(err.value, sc.SymcalcError)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [lambda: X @ y, lambda: w @ y, lambda: b @ w, lambda: w ** x, lambda: sc.dot(w, X @ w)],
+)
+def test_shape_errors_at_build_time(build):
+    with pytest.raises(sc.ShapeError):
+        build()
+
+
+def test_matrix_form_loss_has_row_shape_and_matches_finite_differences():
+    e = X @ w + b - y
+    d = checked(sc.derive(e @ e / N, [w, b]))
+    assert d.closed_form(w).shape == (1, w.shape[0])
+    assert d.closed_form(b).shape == (1, 1)
+
+
+def test_chain_steps_carry_shape_arithmetic():
+    d = sc.derive(sc.relu(w @ x + b), w)
+    chain = [s for s in d.steps if s.phase == "chain"]
+    assert [s.shape_text for s in chain] == ["(1×n)(n×n) → 1×n", "(1×1)(1×n) → 1×n"]
+    assert all(s.rules[0].number == "R12" for s in chain)
+
+
+def test_steps_are_plain_records():
+    d = sc.derive(sc.relu(w @ x + b), w)
+    step = d.steps[0]
+    with pytest.raises(AttributeError):
+        step.phase = "other"
+    assert {s.phase for s in d.steps} == {"define", "local", "chain", "substitute", "result"}
+
+
+def test_text_has_no_ansi_and_latex_has_align():
+    d = sc.derive(sc.relu(w @ x + b), [w, b])
+    assert "\x1b[" not in d.text()
+    tex = d.latex()
+    assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") >= 4
+    assert r"\text{vector chain rule (R12)}" in tex
+    assert d.result_latex(w).startswith(r"\begin{cases}")
+
+
+def test_evaluate_accepts_names_and_binds_sizes():
+    d = sc.derive(w @ x + b, w)
+    value = d.evaluate({"w": [1, 2], "x": [3, 4], "b": 0.5})
+    np.testing.assert_array_equal(value, [[3.0, 4.0]])
+    with pytest.raises(sc.ShapeError, match="n = 2"):
+        d.evaluate({"w": [1, 2], "x": [3, 4, 5], "b": 0.5})
+    with pytest.raises(sc.SymcalcError, match="'q'"):
+        d.evaluate({"q": 1})
+
+
+def test_expression_evaluation():
+    assert sc.evaluate(sc.relu(w @ x + b), {w: [1, 2], x: [3, 4], b: -20}) == 0.0
+
+
+@pytest.mark.parametrize(
+    "expr, wrt",
+    [
+        (sc.log(sc.sum(sc.exp(x))), [x]),
+        (sc.tanh(X @ w) * sc.sigmoid(b), [w, b]),
+        (w.T @ X.T @ X @ w, [w]),
+        (sc.sqrt(x * x + 1) / (b * b + 1), [x, b]),
+        (sc.sum(sc.abs_(w - x) ** 3), [w, x]),
+        (sc.maximum(w, x * z), [w, x, z]),
+        (sc.cos(w) ** z, [w, z]),
+        (sc.tan(b * x / 4), [x, b]),
+        (w @ (X.T @ y), [w, y]),
+    ],
+)
+def test_assorted_derivatives_match_finite_differences(expr, wrt):
+    checked(sc.derive(expr, wrt), samples=3)
