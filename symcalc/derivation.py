@@ -130,11 +130,12 @@ def _as_list(wrt):
     return [wrt]
 
 
-def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None, notes=()) -> Derivation:
+def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None, notes=(), given=None) -> Derivation:
     """Differentiate ``expr`` with respect to ``wrt`` (a variable or a list of them), step by step.
 
     ``names`` fixes the intermediate names in order (the paper's u, z, ...); ``output`` names the
-    expression itself (default y). Raises :class:`UnsupportedError` where no rule applies.
+    expression itself (default y); ``given`` = (intermediates, root) imposes a decomposition.
+    Raises :class:`UnsupportedError` where no rule applies.
     """
     if layout not in LAYOUTS:
         raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
@@ -143,5 +144,9 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
     for v in wrt:
         if not isinstance(v, E.Var):
             raise SymcalcError(f"can only differentiate with respect to a variable, not {v!r}")
-    steps, closed, graph = engine.run(expr, wrt, names=names, output=output)
+    steps, closed, graph = engine.run(expr, wrt, names=names, output=output, given=given)
+    if layout == "denominator":
+        from .layout import to_denominator
+
+        steps, closed = to_denominator(steps, closed)
     return Derivation(expr, wrt, steps, closed, graph, layout, title, notes)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from . import expr as E
 from .diff import jacobian, mm
+from .errors import SymcalcError
 from .rules import RULES
 from .shapes import is_scalar
 from .simplify import simplify
@@ -147,9 +148,28 @@ def _chain_rule(terms):
     return RULES["vector_chain"]
 
 
-def run(expr, wrt, names=None, output=None):
-    """(steps, closed forms {var: expr}, graph info) for ``expr`` differentiated by each of ``wrt``."""
-    intermediates, out, root = decompose(expr, wrt, names, output)
+def given_graph(expr, intermediates, root, output=None):
+    """A decomposition written out by hand (the paper's own u₁, u₂ for E12–E14), verified to
+    substitute back to ``expr``."""
+    full = root
+    for var, d in reversed(intermediates):
+        full = E.replace(full, {var: d})
+    if simplify(full) != simplify(expr):
+        raise SymcalcError(f"the intermediates do not rebuild the expression: {full} is not {expr}")
+    taken = {v.name for v in E.variables(expr)} | {v.name for v, _ in intermediates}
+    out = E.Var(output or next(n for n in OUTPUT_NAMES if n not in taken), expr.shape, "intermediate")
+    return list(intermediates), out, root
+
+
+def run(expr, wrt, names=None, output=None, given=None):
+    """(steps, closed forms {var: expr}, graph info) for ``expr`` differentiated by each of ``wrt``.
+
+    ``given`` is an optional hand-made (intermediates, root) decomposition.
+    """
+    if given is not None:
+        intermediates, out, root = given_graph(expr, *given, output=output)
+    else:
+        intermediates, out, root = decompose(expr, wrt, names, output)
     nodes = intermediates + [(out, root)]
     steps = [Step("define", (v, d), d.shape) for v, d in intermediates]
     if intermediates:
@@ -157,13 +177,15 @@ def run(expr, wrt, names=None, output=None):
     single = len(wrt) == 1 and all(v.is_scalar for v in [*wrt, *E.variables(expr)])
     local = {}
     for v, d in nodes:
-        for p in E.variables(d):
-            if p in wrt or any(p == u for u, _ in intermediates):
-                raw, rules = jacobian(d, p)
-                rules = _shown(rules)
-                value = simplify(raw)
-                local[v, p] = value
-                steps.append(Step("local", (_partial(v, p, single), value), value.shape, rules))
+        live = [p for p in E.variables(d) if p in wrt or any(p == u for u, _ in intermediates)]
+        for p in live:
+            raw, rules = jacobian(d, p)
+            value = simplify(raw)
+            local[v, p] = value
+            # d/dx only where v has a single parameter; with several it is a partial (R11)
+            label = _partial(v, p, single and len(live) == 1)
+            rules = _shown(rules) if len(live) == 1 else (RULES["partial"], *_shown(rules))
+            steps.append(Step("local", (label, value), value.shape, rules))
     results = {}
     for x in wrt:
         totals = {x: None}  # None stands for the identity ∂x/∂x
@@ -184,13 +206,14 @@ def run(expr, wrt, names=None, output=None):
 def _combine(v, x, parents, local, totals, steps, single):
     formula, pieces, shapes = [], [], []
     for p in parents:
+        direct = single and len(parents) == 1
         if totals[p] is None:
-            formula.append(_partial(v, x, single))
+            formula.append(_partial(v, x, direct))
             pieces.append(local[v, p])
             shapes.append((local[v, p].shape,))
         else:
-            formula.append(mm(_partial(v, p, single), _partial(p, x, single)))
-            pieces.append(mm(local[v, p], totals[p]))
+            formula.append(mm(_partial(v, p, direct), _partial(p, x, single)))
+            pieces.append(totals[p] if local[v, p] == E.one() else mm(local[v, p], totals[p]))
             shapes.append((local[v, p].shape, totals[p].shape))
     raw = E.add(*pieces)
     value = simplify(raw)

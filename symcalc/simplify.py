@@ -275,6 +275,11 @@ def _matmul(e):
 
 def _transpose(e):
     a = e.arg
+    if isinstance(a, E.MatMul):  # (Aᵀx)ᵀ = xᵀA when that leaves fewer transposes
+        before = 1 + sum(isinstance(f, E.Transpose) for f in a.items)
+        after = sum(not isinstance(f, E.Transpose) for f in a.items)
+        if after < before:
+            return E.MatMul(tuple(E.transpose(f) for f in reversed(a.items)), e.shape)
     if isinstance(a, (E.Diag, E.Identity)):
         return a
     if isinstance(a, E.Zero):

@@ -1,18 +1,51 @@
 r"""LaTeX: the derivation as ``align*`` blocks, rule names as ``\text{}`` annotations."""
 from __future__ import annotations
 
+import unicodedata
+
 from ..printing import latex as fmt
 from ..shapes import fmt_shape
 from .common import heading, layout_note, sections
 
 
-_TEXT_ESCAPES = {"·": r"$\cdot$", "−": "-", "–": "--", "∂": r"$\partial$", "ᵀ": r"$^T$", "&": r"\&",
-                 "⊗": r"$\otimes$", "→": r"$\to$", "_": r"\_", "%": r"\%", "#": r"\#", "Σ": r"$\Sigma$"}
+_TEXT_ESCAPES = {
+    "·": r"$\cdot$", "−": "-", "–": "--", "—": "---", "∂": r"$\partial$", "ᵀ": r"$^T$", "&": r"\&",
+    "⊗": r"$\otimes$", "⊘": r"$\oslash$", "→": r"$\to$", "_": r"\_", "%": r"\%", "#": r"\#",
+    "Σ": r"$\Sigma$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$", "²": r"$^2$", "³": r"$^3$",
+    "σ": r"$\sigma$", "η": r"$\eta$", "∇": r"$\nabla$", "…": r"\ldots{}", "•": r"\textbullet{}",
+    "≈": r"$\approx$", "≠": r"$\neq$", "$": r"\$", "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}",
+    "\\": r"\textbackslash{}", "‖": r"$\|$", "ŵ": r"$\hat{w}$",
+}
+
+
+_PAIRS = {"1⃗": r"$\vec{1}$", "0⃗": r"$\vec{0}$", "x̂": r"$\hat{x}$"}
 
 
 def tex_text(s: str) -> str:
-    """Prose for \\text{} and paragraphs, with the Unicode pdflatex cannot take replaced."""
-    return "".join(_TEXT_ESCAPES.get(c, c) for c in s)
+    """Prose for \\text{} and paragraphs, with what pdflatex cannot take replaced."""
+    out = []
+    for i, c in enumerate(s):
+        pair = s[i : i + 2]
+        if pair in _PAIRS:
+            out.append(_PAIRS[pair])
+        elif c in _TEXT_ESCAPES:
+            out.append(_TEXT_ESCAPES[c])
+        elif ord(c) < 128:
+            out.append(c)
+        elif unicodedata.category(c).startswith("M"):
+            continue  # a combining mark with no plain-TeX spelling
+        else:
+            out.append(_greek(c))
+    return "".join(out)
+
+
+def _greek(c: str) -> str:
+    name = unicodedata.name(c, "").lower()
+    if name.startswith("greek small letter "):
+        return rf"$\{name.split()[-1]}$"
+    if name.startswith("greek capital letter "):
+        return rf"$\{name.split()[-1].capitalize()}$"
+    return "?"
 
 
 def _shape(shape) -> str:
@@ -52,6 +85,9 @@ def render(d, standalone: bool = False) -> str:
         for s in sec.steps:
             if s.note:
                 body.append(rf"\noindent\emph{{{tex_text(s.note)}}}\par")
+    if d.notes:
+        body.append(r"\paragraph{Notes}")
+        body.append("\\begin{itemize}\n" + "\n".join(rf"\item {tex_text(n)}" for n in d.notes) + "\n\\end{itemize}")
     text = "\n".join(body) + "\n"
     if not standalone:
         return text

@@ -56,6 +56,8 @@ def renderable(d):
             table.add_row(*_row(step, result))
         title = Text(sec.title if result else f"{sec.number}. {sec.title}", style="phase")
         parts.append(Panel(table, title=title, title_align="left", border_style="green" if result else "blue"))
+    if d.notes:
+        parts.append(Text("\n".join(f"• {note}" for note in d.notes), style="note"))
     return Group(*parts)
 
 

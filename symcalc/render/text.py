@@ -48,4 +48,8 @@ def render(d) -> str:
         out.append(f"{sec.number}. {sec.title}" if sec.phase != "result" else sec.title)
         for step in sec.steps:
             out.extend("   " + line for line in step_lines(step))
+    if d.notes:
+        out.append("")
+        out.append("Notes")
+        out.extend(f"   • {note}" for note in d.notes)
     return "\n".join(out) + "\n"

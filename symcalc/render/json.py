@@ -1,0 +1,61 @@
+"""JSON with a versioned schema name (``symcalc.derivation/1``), documented in README."""
+from __future__ import annotations
+
+import json
+
+from ..printing import latex, text
+
+SCHEMA = "symcalc.derivation/1"
+
+
+def _math(e) -> dict:
+    return {"text": text(e), "latex": latex(e)}
+
+
+def _shape(shape) -> list:
+    return [str(s) for s in shape]
+
+
+def _step(step) -> dict:
+    return {
+        "phase": step.phase,
+        "sides": [_math(s) for s in step.sides],
+        "equation": {"text": " = ".join(text(s) for s in step.sides), "latex": " = ".join(latex(s) for s in step.sides)},
+        "shape": _shape(step.shape),
+        "factor_shapes": [_shape(s) for s in step.factor_shapes],
+        "rules": [{"key": r.key, "name": r.name, "number": r.number} for r in step.rules],
+        "wrt": step.wrt.name if step.wrt is not None else None,
+        "note": step.note,
+    }
+
+
+def document(d, check=None) -> dict:
+    import sympy
+
+    from ..bridge import to_sympy
+    from ..expr import variables
+
+    return {
+        "schema": SCHEMA,
+        "title": d.title,
+        "expression": _math(d.expr),
+        "output": d.output.name,
+        "variables": [{"name": v.name, "shape": _shape(v.shape)} for v in variables(d.expr)],
+        "wrt": [v.name for v in d.wrt],
+        "layout": d.layout,
+        "intermediates": [{"name": v.name, "definition": _math(e), "shape": _shape(e.shape)} for v, e in d.intermediates],
+        "results": [
+            {"wrt": v.name, "shape": _shape(c.shape), **_math(c), "srepr": sympy.srepr(to_sympy(c))}
+            for v, c in d._closed.items()
+        ],
+        "steps": [_step(s) for s in d.steps],
+        "notes": list(d.notes),
+        "check": None if check is None else {
+            "passed": check.passed, "worst_relative_error": check.worst, "points": check.points,
+            "resampled": check.resampled, "tolerance": check.tolerance, "errors": check.errors,
+        },
+    }
+
+
+def render(d, check=None) -> str:
+    return json.dumps(document(d, check), indent=2, ensure_ascii=False) + "\n"
