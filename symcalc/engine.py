@@ -184,7 +184,7 @@ def run(expr, wrt, names=None, output=None, given=None):
             local[v, p] = value
             # d/dx only where v has a single parameter; with several it is a partial (R11)
             label = _partial(v, p, single and len(live) == 1)
-            rules = _shown(rules) if len(live) == 1 else (RULES["partial"], *_shown(rules))
+            rules = (RULES["partial"], *_shown(rules)) if single and len(live) > 1 else _shown(rules)
             steps.append(Step("local", (label, value), value.shape, rules))
     results = {}
     for x in wrt:
