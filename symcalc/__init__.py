@@ -8,7 +8,7 @@ xᵀ
 from .derivation import Derivation, derive
 from .errors import ParseError, ShapeError, SymcalcError, UnsupportedError
 from .evaluate import evaluate
-from .expr import const, diag, dot, matrix, maximum, relu, scalar, sum_, vector
+from .expr import const, diag, dot, matrix, maximum, relu, scalar, stack, sum_, vector
 from .functions import abs_, cos, exp, log, sigmoid, sin, sqrt, tan, tanh
 from .multivariate import gradient, jacobian
 
@@ -17,7 +17,7 @@ ln = log
 
 __all__ = [
     "Derivation", "derive", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError",
-    "evaluate", "const", "diag", "dot", "matrix", "maximum", "relu", "scalar", "sum", "sum_",
+    "evaluate", "const", "diag", "dot", "matrix", "maximum", "relu", "scalar", "stack", "sum", "sum_",
     "vector", "abs_", "cos", "exp", "log", "ln", "sigmoid", "sin", "sqrt", "tan", "tanh",
     "gradient", "jacobian",
 ]

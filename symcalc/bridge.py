@@ -231,5 +231,11 @@ class _ToFull:
     def _Diag(self, e):
         return DiagMatrix(self(e.arg))
 
+    def _Block(self, e):
+        return sympy.ImmutableMatrix([[self(x) for x in row] for row in e.rows])
+
+    def _Index(self, e):
+        return self(e.arg)[e.i, 0]
+
     def _Cases(self, e):
         return sympy.Heaviside(self(e.arg), 0) * self(e.above) + (1 - sympy.Heaviside(self(e.arg), 0)) * self(e.below)

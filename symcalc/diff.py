@@ -168,6 +168,28 @@ class Differ:
             terms.append(mm(E.transpose(e.left), self(e.right)))
         return E.add(*terms)
 
+    def d_Block(self, e):
+        self.use("jacobian")
+        items = list(e.args)
+        if self.x.is_scalar:
+            return E.stack([self(item) for item in items])
+        if not self.n.is_Integer:
+            raise UnsupportedError(f"a vector written out element by element, {e}, needs {self.x.name} of concrete size")
+        k = int(self.n)
+        rows = [_row_entries(self(item), k) for item in items]
+        if any(r is None for r in rows):
+            raise UnsupportedError(f"cannot write the Jacobian of {e} with respect to {self.x.name} element by element")
+        return E.block(rows)
+
+    def d_Index(self, e):
+        if e.arg == self.x:
+            return _unit_row(int(self.n), e.i)
+        whole = self(e.arg)
+        entries = _row_entries(E.Block((tuple(whole.rows[e.i]),), (ONE, whole.shape[1])), 0) if isinstance(whole, E.Block) else None
+        if entries is None:
+            raise UnsupportedError(f"cannot take row {e.i + 1} of the Jacobian of {e.arg}")
+        return E.block([entries])
+
     def d_Transpose(self, e):
         self.use("transpose")
         return self(e.arg)
@@ -194,6 +216,22 @@ class Differ:
                     f"({fmt_shape(f.shape)}); its derivative is a tensor"
                 )
         return E.add(*terms)
+
+
+def _unit_row(k: int, i: int):
+    return E.block([[1 if j == i else 0 for j in range(k)]])
+
+
+def _row_entries(row, k):
+    """The k scalar entries of a 1×k Jacobian row, or None if it is not written out."""
+    from .simplify import simplify
+
+    row = simplify(row)
+    if isinstance(row, E.Block):
+        return list(row.rows[0])
+    if isinstance(row, E.Zero):
+        return [E.zero()] * k
+    return None
 
 
 def _power_factor(a, k):

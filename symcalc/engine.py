@@ -200,7 +200,32 @@ def run(expr, wrt, names=None, output=None, given=None):
         closed = totals.get(out, E.zero(_partial(out, x).shape))
         note = "" if E.depends(expr, x) else f"{x.name} does not occur in the expression, so the derivative is zero"
         results[x] = _substitute(out, x, closed, intermediates, steps, single, note)
+    steps += _assembled(expr, wrt, out, results, single)
     return steps, results, (intermediates, out, root)
+
+
+def _assembled(expr, wrt, out, results, single):
+    """With several scalar variables, the partials assemble into ∇f (R3) or the Jacobian (R4)."""
+    if len(wrt) < 2 or not all(x.is_scalar for x in wrt):
+        return []
+    if expr.is_scalar:
+        outputs = [(out, lambda r: r)]
+    elif isinstance(expr, E.Block) and expr.shape[1] == 1:
+        outputs = [(E.Index(out, i), lambda r, i=i: E.Index(r, i)) for i in range(len(expr.rows))]
+    else:
+        return []
+    labels = E.block([[_partial(o, x) for x in wrt] for o, _ in outputs])
+    values = simplify(E.block([[pick(_plain(results[x])) for x in wrt] for _, pick in outputs]))
+    if expr.is_scalar:
+        return [Step("result", (E.Var("∇" + out.name, labels.shape), labels, values), values.shape, (RULES["gradient"],))]
+    return [Step("result", (E.Var("J", labels.shape), labels, values), values.shape, (RULES["jacobian"],))]
+
+
+def _plain(e):
+    """A closed form without the cases presentation, for assembling into a matrix."""
+    if isinstance(e, E.Cases):
+        return E.add(E.mul(E.Step(e.arg, e.arg.shape), e.above), E.mul(1 - E.Step(e.arg, e.arg.shape), e.below))
+    return e
 
 
 def _combine(v, x, parents, local, totals, steps, single):

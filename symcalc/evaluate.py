@@ -139,6 +139,12 @@ class Evaluator:
             return 1.0 / (1.0 + np.exp(-a))
         return getattr(np, FUNCTIONS[e.name].numpy)(a)
 
+    def _Block(self, e):
+        return np.array([[self(x)[0, 0] for x in row] for row in e.rows])
+
+    def _Index(self, e):
+        return self(e.arg)[e.i : e.i + 1, :]
+
     def _Cases(self, e):
         return np.where(self(e.arg) > 0, self(e.above), self(e.below))
 

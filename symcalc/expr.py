@@ -301,6 +301,38 @@ class Cases(Expr):
 
 
 @_leaf
+class Block(Expr):
+    """A small explicit vector or matrix of scalar expressions: [ln(x²), sin(3x)]ᵀ (E15)."""
+
+    rows: tuple  # tuple of tuples of scalar expressions
+    shape: tuple
+
+    @property
+    def args(self):
+        return tuple(e for row in self.rows for e in row)
+
+    def rebuild(self, args):
+        k = len(self.rows[0])
+        return Block(tuple(tuple(args[i : i + k]) for i in range(0, len(args), k)), self.shape)
+
+
+@_leaf
+class Index(Expr):
+    """gᵢ: element ``i`` (from 0) of a column vector of concrete length."""
+
+    arg: Expr
+    i: int
+    shape: tuple = SCALAR
+
+    @property
+    def args(self):
+        return (self.arg,)
+
+    def rebuild(self, args):
+        return Index(args[0], self.i)
+
+
+@_leaf
 class Partial(Expr):
     """∂num/∂den as written in a step; a label, not something to evaluate."""
 
@@ -490,6 +522,30 @@ def diag(v) -> Expr:
 def apply(name: str, e) -> Expr:
     e = as_expr(e)
     return Func(name, e, e.shape)
+
+
+def block(rows) -> Block:
+    """A matrix of scalar expressions, row by row."""
+    rows = [[as_expr(e) for e in row] for row in rows]
+    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        raise ShapeError("a block needs rows of equal, non-zero length")
+    for e in (e for row in rows for e in row):
+        if not e.is_scalar:
+            raise ShapeError(f"the entries of a vector written out must be scalars; {_describe(e)} is not")
+    return Block(tuple(tuple(r) for r in rows), (size(len(rows)), size(len(rows[0]))))
+
+
+def stack(items) -> Block:
+    """[a, b, ...] as a column vector of scalar expressions."""
+    return block([[e] for e in items])
+
+
+def index(v, i: int) -> Expr:
+    """Element i (from 0) of a column vector of concrete length."""
+    v = as_expr(v)
+    if not is_column(v.shape) or not v.shape[0].is_Integer or not 0 <= i < int(v.shape[0]):
+        raise ShapeError(f"cannot take element {i + 1} of {_describe(v)}")
+    return Index(v, i)
 
 
 def ones(n) -> Ones:

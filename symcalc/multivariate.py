@@ -5,71 +5,50 @@
 >>> f, g = 3 * x**2 * y, 2 * x + y**8
 >>> print(sc.gradient(f, [x, y]))
 [6x y, 3x²]
->>> print(sc.jacobian([f, g], [x, y]))
+>>> J = sc.jacobian([f, g], [x, y])
+>>> print(J)
 [[6x y, 3x²], [2, 8y⁷]]
+>>> sc.evaluate(J, {x: 1, y: 1}).tolist()
+[[6.0, 3.0], [2.0, 8.0]]
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from . import expr as E
 from .errors import ShapeError
 from .shapes import fmt_shape
 
 
-@dataclass(frozen=True)
-class Matrix:
-    """A small explicit matrix of scalar expressions (rows of partials), numerator layout."""
-
-    rows: tuple
-
-    @property
-    def shape(self):
-        return (len(self.rows), len(self.rows[0]))
-
-    def __str__(self):
-        inner = ", ".join("[" + ", ".join(str(e) for e in row) + "]" for row in self.rows)
-        return inner if len(self.rows) == 1 else f"[{inner}]"
-
-    def __getitem__(self, ij):
-        i, j = ij
-        return self.rows[i][j]
-
-    def evaluate(self, values):
-        import numpy as np
-
-        from .evaluate import evaluate
-
-        return np.array([[evaluate(e, values) for e in row] for row in self.rows])
-
-    def sympy(self):
-        import sympy
-
-        from .bridge import to_sympy
-
-        return sympy.Matrix([[to_sympy(e) for e in row] for row in self.rows])
-
-
-def _check_scalars(items, what):
+def _scalars(items, what):
+    items = [E.as_expr(e) for e in items]
     for e in items:
-        if not E.as_expr(e).is_scalar:
-            raise ShapeError(f"{what} takes scalars; {e} is {fmt_shape(E.as_expr(e).shape)}")
+        if not e.is_scalar:
+            raise ShapeError(f"{what} takes scalars; {e} is {fmt_shape(e.shape)}")
+    return items
 
 
-def partials(f, variables):
-    """The partial derivatives ∂f/∂xᵢ (R2), each derived by the engine."""
+def _assembled(expr, variables):
     from .derivation import derive
 
-    _check_scalars([f, *variables], "gradient")
-    d = derive(f, list(variables))
-    return [d.closed_form(v) for v in variables]
+    d = derive(expr, list(variables))
+    return d.steps[-1].sides[-1]  # the engine's own ∇f / J step (R3, R4)
 
 
-def gradient(f, variables) -> Matrix:
-    """∇f as a row of partials (R3)."""
-    return Matrix((tuple(partials(f, variables)),))
+def gradient(f, variables) -> E.Expr:
+    """∇f as a row of partials (R3); one variable gives the single partial."""
+    f, *variables = _scalars([f, *variables], "gradient")
+    if len(variables) == 1:
+        from .derivation import derive
+
+        return derive(f, variables).closed_form()
+    return _assembled(f, variables)
 
 
-def jacobian(functions, variables) -> Matrix:
+def jacobian(functions, variables) -> E.Expr:
     """The gradients of each function stacked as rows (R4), m×n."""
-    return Matrix(tuple(tuple(partials(f, variables)) for f in functions))
+    functions = _scalars(functions, "jacobian")
+    variables = _scalars(variables, "jacobian")
+    if len(variables) == 1:
+        from .derivation import derive
+
+        return E.stack([derive(f, variables).closed_form() for f in functions])
+    return _assembled(E.stack(functions), variables)

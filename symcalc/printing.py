@@ -160,6 +160,8 @@ class _Printer:
         return self.call("sum", self.p(e.arg)), ATOM
 
     def _Diag(self, e):
+        if isinstance(e.arg, E.Block):  # diag(1/g₁, cos(g₂)) as the paper writes it
+            return self.call("diag", ", ".join(self.p(x) for x in e.arg.args)), ATOM
         return self.call("diag", self.p(e.arg)), ATOM
 
     def _Max(self, e):
@@ -170,6 +172,14 @@ class _Printer:
 
     def _Step(self, e):
         return f"[{self.p(e.arg)} > 0]", ATOM
+
+    def _Index(self, e):
+        return self.subscript(self.p(e.arg, ATOM), e.i + 1), ATOM
+
+    def _Block(self, e):
+        if e.shape[1] == 1:
+            return self.column([self.p(r[0]) for r in e.rows]), POW
+        return self.matrix([[self.p(x) for x in r] for r in e.rows]), ATOM
 
     def _Cases(self, e):
         return self.cases(self.p(e.below), self.p(e.above), self.p(e.arg)), ATOM
@@ -212,6 +222,16 @@ class TextPrinter(_Printer):
 
     def cases(self, below, above, cond):
         return f"{{{below} if {cond} ≤ 0; {above} if {cond} > 0}}"
+
+    def subscript(self, base, i):
+        return base + str(i).translate(_SUBSCRIPT)
+
+    def column(self, items):
+        return "[" + ", ".join(items) + "]ᵀ"
+
+    def matrix(self, rows):
+        inner = ", ".join("[" + ", ".join(r) + "]" for r in rows)
+        return inner if len(rows) == 1 else f"[{inner}]"
 
     def _Var(self, e):
         return text_name(e.name), ATOM
@@ -270,9 +290,22 @@ class LatexPrinter(_Printer):
     def cases(self, below, above, cond):
         return rf"\begin{{cases}} {below} & {cond} \le 0 \\ {above} & {cond} > 0 \end{{cases}}"
 
+    def subscript(self, base, i):
+        return f"{base}_{{{i}}}"
+
+    def column(self, items):
+        return r"\begin{bmatrix} " + r" \\ ".join(items) + r" \end{bmatrix}"
+
+    def matrix(self, rows):
+        return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(r) for r in rows) + r" \end{bmatrix}"
+
     def _Var(self, e):
         name = latex_name(e.name)
         return (name if e.is_scalar else rf"\mathbf{{{name}}}"), ATOM
+
+    def _Index(self, e):  # gᵢ is a scalar: not bold
+        base = latex_name(e.arg.name) if isinstance(e.arg, E.Var) else self.p(e.arg, ATOM)
+        return self.subscript(base, e.i + 1), ATOM
 
     def _Ones(self, e):
         return r"\vec{1}", ATOM
@@ -301,6 +334,8 @@ def text_name(name: str) -> str:
 
 def latex_name(name: str) -> str:
     """``beta`` → \\beta, ``x_1`` → x_{1}, ``β`` → \\beta."""
+    if name.startswith("∇"):
+        return r"\nabla " + latex_name(name[1:])
     base, _, sub = name.partition("_")
     if base in _GREEK_TEXT:
         base = "\\" + base

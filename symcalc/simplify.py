@@ -69,6 +69,8 @@ def _split_coeff(t):
 
 
 def _add(e):
+    if len(e.items) > 1 and all(isinstance(t, E.Block) and t.shape == e.shape for t in e.items):
+        return e.items[0].rebuild(tuple(E.add(*xs) for xs in zip(*(t.args for t in e.items))))
     coeffs: dict = {}
     for t in e.items:
         if isinstance(t, E.Zero):
@@ -118,6 +120,10 @@ def _mul(e):
     if len(others) > 1:  # 1⃗ ⊗ v = v
         kept = [f for f in others if not isinstance(f, E.Ones)] or others[:1]
         others = kept
+    others = _blocks_elementwise(others)
+    if len(others) == 1 and isinstance(others[0], E.Block) and (value != 1 or any(f.is_scalar for f in rest)):
+        coeff = [E.Const(value)] + [f for f in rest if f.is_scalar]  # c [a, b] = [c a, c b]
+        return others[0].rebuild(tuple(E.mul(*coeff, x) for x in others[0].args))
     if len(others) > 1 and all(is_row(f.shape) for f in others):
         others = [E.transpose(E.mul(*(E.transpose(f) for f in others)))]
     scalars = [f for f in rest if f.is_scalar]
@@ -337,6 +343,35 @@ def _step(e):
     return None
 
 
+def _index(e):
+    if isinstance(e.arg, E.Block):
+        return e.arg.rows[e.i][0]
+    return None
+
+
+def _block(e):
+    entries = e.args
+    if all(isinstance(x, E.Zero) or x == E.Const(sympy.Integer(0)) for x in entries):
+        return E.zero(e.shape)
+    k = len(e.rows)
+    square = k == len(e.rows[0]) and k > 1
+    if square and all(_is_zero(e.rows[i][j]) for i in range(k) for j in range(k) if i != j):
+        return E.diag(E.stack([e.rows[i][i] for i in range(k)]))
+    return None
+
+
+def _is_zero(x):
+    return isinstance(x, E.Zero) or x == E.Const(sympy.Integer(0))
+
+
+def _blocks_elementwise(others):
+    """Element-wise products of written-out vectors multiply entry by entry."""
+    if len(others) > 1 and all(isinstance(f, E.Block) for f in others):
+        entries = zip(*(f.args for f in others))
+        return [others[0].rebuild(tuple(E.mul(*xs) for xs in entries))]
+    return others
+
+
 _RULES = {
     E.Add: _add,
     E.Mul: _mul,
@@ -348,6 +383,8 @@ _RULES = {
     E.Sum: _sum,
     E.Dot: _dot,
     E.Step: _step,
+    E.Index: _index,
+    E.Block: _block,
 }
 
 

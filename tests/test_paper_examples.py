@@ -46,7 +46,7 @@ def test_E4_E5_gradient_and_jacobian():
     assert str(jac) == "[[6x y, 3x²], [2, 8y⁷]]"
     point = {s: 1.5, t: -0.7}
     want = np.array([[6 * -0.7 * 1.5, 3 * 1.5**2], [2, 8 * (-0.7) ** 7]])
-    np.testing.assert_allclose(jac.evaluate(point), want, rtol=1e-12)
+    np.testing.assert_allclose(sc.evaluate(jac, point), want, rtol=1e-12)
     for f_ in (f, g):  # each partial also against finite differences
         checked(sc.derive(f_, [s, t]))
 
