@@ -1,65 +1,155 @@
 """Named derivations: TOML specs shipped in ``symcalc.derivations`` (the repo's derivations/).
 
-A spec names the paper's example, declares the symbols, gives the expression in the parser's
-syntax and the variables to differentiate by. Users can copy one and run it by path.
+A spec names the paper's example, declares the symbols, and gives one expression (or several
+``[[part]]`` tables) in the parser's syntax with the variables to differentiate by. A part may
+also write out the paper's own intermediates (``define = ["u_1 = x**2"]`` with ``root``).
+Copy one, edit it, and run ``symcalc derive path/to/mine.toml``.
 """
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from .errors import SymcalcError
 
-KEYS = {"title", "example", "section", "expression", "vectors", "scalars", "matrices", "wrt", "output",
-        "intermediates", "notes"}
+SPEC_KEYS = {"title", "example", "section", "vectors", "scalars", "matrices", "notes", "part", "demo"}
+PART_KEYS = {"title", "expression", "wrt", "output", "intermediates", "define", "root", "notes"}
+
+
+@dataclass(frozen=True)
+class Part:
+    expression: str
+    wrt: tuple
+    title: str = ""
+    output: str | None = None
+    intermediates: tuple = ()
+    define: tuple = ()
+    root: str | None = None
+    notes: tuple = ()
 
 
 @dataclass(frozen=True)
 class Spec:
     name: str
     title: str
-    expression: str
-    wrt: tuple
+    parts: tuple
     example: str = ""
     section: str = ""
     vectors: str = ""
     scalars: str = ""
     matrices: str = ""
-    output: str | None = None
-    intermediates: tuple = ()
-    notes: tuple = field(default=())
+    notes: tuple = ()
+    demo: str = ""
 
-    def derive(self, layout="numerator", wrt=None):
+    @property
+    def heading(self) -> str:
+        return f"{self.title} ({self.example})" if self.example else self.title
+
+    def derivations(self, layout="numerator", wrt=None) -> list:
+        """Every part derived, each a :class:`~symcalc.derivation.Derivation`."""
+        out = []
+        for i, part in enumerate(self.parts):
+            title = self.heading if len(self.parts) == 1 else f"{self.heading} — {part.title or part.expression}"
+            notes = (*part.notes, *(self.notes if i == len(self.parts) - 1 else ()))
+            out.append(self._derive(part, layout, wrt, title, notes))
+        return out
+
+    def _derive(self, part, layout, wrt, title, notes):
         from .derivation import derive
+
+        expr = self.parse(part.expression)
+        given = self._given(part) if part.define else None
+        variables = self.variables(expr, wrt or part.wrt)
+        return derive(expr, variables, layout=layout, names=list(part.intermediates), output=part.output,
+                      title=title, notes=notes, given=given)
+
+    def parse(self, text, extra=None):
         from .parse import parse
 
-        expr = parse(self.expression, scalars=self.scalars, vectors=self.vectors, matrices=self.matrices)
-        names = {v.name: v for v in _variables(expr)}
-        chosen = wrt or self.wrt
-        missing = [w for w in chosen if w not in names]
-        variables = [names[w] for w in chosen if w in names]
-        if missing:
-            from .parse import declare
+        decl = {"scalars": self.scalars, "vectors": self.vectors, "matrices": self.matrices}
+        for kind, names in (extra or {}).items():
+            decl[kind] = f"{decl[kind]} {names}".strip()
+        return parse(text, **decl)
 
-            declared = declare(self.scalars, self.vectors, self.matrices)
-            variables += [declared.get(w) or _scalar(w) for w in missing]
-        title = f"{self.title} ({self.example})" if self.example else self.title
-        return derive(expr, variables, layout=layout, names=list(self.intermediates), output=self.output,
-                      title=title, notes=self.notes)
+    def variables(self, expr, names):
+        from .expr import scalar, variables
+        from .parse import declare
+
+        present = {v.name: v for v in variables(expr)}
+        declared = declare(self.scalars, self.vectors, self.matrices)
+        return [present.get(n) or declared.get(n) or scalar(n) for n in names]
+
+    def _given(self, part):
+        """The paper's own intermediates, each parsed with the ones before it in scope."""
+        from . import expr as E
+
+        defined, extra = [], {"scalars": "", "vectors": ""}
+        for line in (*part.define, f"{part.output or 'y'} = {part.root or part.expression}"):
+            name, eq, text = line.partition("=")
+            name = name.strip()
+            if not eq or not name.isidentifier():
+                raise SymcalcError(f"{self.name}: a definition must read 'name = expression', not {line!r}")
+            rhs = _intermediate_refs(self.parse(text, extra), defined)
+            defined.append((E.Var(name, rhs.shape, "intermediate"), rhs))
+            kind = "scalars" if rhs.is_scalar else "vectors"
+            extra[kind] += f" {name}" if rhs.is_scalar else f" {name}:{rhs.shape[0]}"
+        root = defined.pop()[1]
+        return defined, root
 
 
-def _variables(expr):
-    from .expr import variables
+def _intermediate_refs(expr, defined):
+    """Symbols that name intermediates become them; g_1 names element 1 of a written-out g."""
+    from . import expr as E
 
-    return variables(expr)
+    mapping = {}
+    for v in E.variables(expr):
+        for var, d in defined:
+            if v.name == var.name:
+                mapping[v] = var
+            elif v.name.startswith(var.name + "_") and v.name[len(var.name) + 1 :].isdigit():
+                mapping[v] = E.index(var, int(v.name[len(var.name) + 1 :]) - 1)
+    return E.replace(expr, mapping)
 
 
-def _scalar(name):
-    from .expr import scalar
+def _part(data, where) -> Part:
+    unknown = set(data) - PART_KEYS
+    if unknown:
+        raise SymcalcError(f"{where}: unknown keys {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(PART_KEYS))}")
+    for key in ("expression", "wrt"):
+        if key not in data:
+            raise SymcalcError(f"{where}: missing key {key!r}")
+    wrt = data["wrt"]
+    return Part(
+        expression=str(data["expression"]),
+        wrt=(wrt,) if isinstance(wrt, str) else tuple(str(w) for w in wrt),
+        title=str(data.get("title", "")),
+        output=data.get("output"),
+        intermediates=tuple(data.get("intermediates", ())),
+        define=tuple(data.get("define", ())),
+        root=data.get("root"),
+        notes=tuple(data.get("notes", ())),
+    )
 
-    return scalar(name)
+
+def from_dict(name, data, where) -> Spec:
+    top = {k: v for k, v in data.items() if k in SPEC_KEYS}
+    part_keys = {k: v for k, v in data.items() if k not in SPEC_KEYS}
+    if "title" not in data:
+        raise SymcalcError(f"{where}: missing key 'title'")
+    if "part" in data:
+        if part_keys:
+            raise SymcalcError(f"{where}: with [[part]] tables, {', '.join(sorted(part_keys))} belong inside a part")
+        parts = tuple(_part(p, f"{where} part {i + 1}") for i, p in enumerate(data["part"]))
+    else:
+        parts = (_part({**part_keys}, where),)
+    return Spec(
+        name=name, title=str(top["title"]), parts=parts, example=str(top.get("example", "")),
+        section=str(top.get("section", "")), vectors=str(top.get("vectors", "")),
+        scalars=str(top.get("scalars", "")), matrices=str(top.get("matrices", "")),
+        notes=tuple(top.get("notes", ())), demo=str(top.get("demo", "")),
+    )
 
 
 def load(path) -> Spec:
@@ -74,38 +164,11 @@ def load(path) -> Spec:
     return from_dict(path.stem, data, str(path))
 
 
-def from_dict(name, data, where) -> Spec:
-    unknown = set(data) - KEYS
-    if unknown:
-        raise SymcalcError(f"{where}: unknown keys {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(KEYS))}")
-    for key in ("title", "expression", "wrt"):
-        if key not in data:
-            raise SymcalcError(f"{where}: missing key {key!r}")
-    wrt = data["wrt"]
-    wrt = (wrt,) if isinstance(wrt, str) else tuple(wrt)
-    try:
-        return Spec(name=name, title=str(data["title"]), expression=str(data["expression"]), wrt=wrt,
-                    example=str(data.get("example", "")), section=str(data.get("section", "")),
-                    vectors=str(data.get("vectors", "")), scalars=str(data.get("scalars", "")),
-                    matrices=str(data.get("matrices", "")), output=data.get("output"),
-                    intermediates=tuple(data.get("intermediates", ())), notes=tuple(data.get("notes", ())))
-    except TypeError as exc:
-        raise SymcalcError(f"{where}: {exc}") from exc
-
-
 def catalog() -> dict[str, Spec]:
     """Every shipped spec by name, sorted."""
-    folder = resources.files("symcalc.derivations")
     specs = {}
-    for entry in folder.iterdir():
+    for entry in resources.files("symcalc.derivations").iterdir():
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text(encoding="utf-8"))
             specs[entry.name[:-5]] = from_dict(entry.name[:-5], data, entry.name)
     return dict(sorted(specs.items()))
-
-
-def find(name: str) -> Spec:
-    specs = catalog()
-    if name in specs:
-        return specs[name]
-    raise SymcalcError(f"no derivation named {name!r}; available: {', '.join(specs)}")

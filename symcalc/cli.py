@@ -11,9 +11,14 @@ FORMATS = ("rich", "text", "latex", "markdown", "json")
 EXTENSIONS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "text"}
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors: one line and exit 2, as argparse does, minus the noise
+        self.exit(2, f"symcalc: {message}\n(see symcalc {self.prog.split()[-1]} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="symcalc", description="Matrix calculus for deep learning, step by step.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="symcalc", description="Matrix calculus for deep learning, step by step.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     d = sub.add_parser("derive", help="derive a named example, a spec file, or an expression")
     d.add_argument("target", help="a catalog name (see `symcalc list`), a .toml spec, or an expression")
     d.add_argument("--wrt", nargs="+", metavar="VAR", help="variables to differentiate by")
@@ -30,134 +35,120 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--dims", metavar="n=4,N=7", help="concrete sizes for --check")
     d.add_argument("--at", action="append", default=[], metavar="NAME=VALUES",
                    help="evaluate the derivative at a point: --at w=1,2,3 --at X=[[1,2],[3,4]] --at b=0.5")
+    d.add_argument("--demo", action="store_true", help="run the entry's demonstration (gradient-descent)")
     sub.add_parser("list", help="list the named derivations")
+    sub.add_parser("rules", help="print the paper's rule tables, derived by the engine")
     return p
 
 
-def _derivation(args):
+def _derivations(args) -> tuple[list, object]:
     from pathlib import Path
 
     from . import catalog
+    from .errors import SymcalcError
 
     target = args.target
-    if target.endswith(".toml") and Path(target).exists():
-        return catalog.load(target).derive(args.layout, args.wrt)
+    if target.endswith(".toml"):
+        if not Path(target).exists():
+            raise SymcalcError(f"no such spec file: {target}")
+        spec = catalog.load(target)
+        return spec.derivations(args.layout, args.wrt), spec
     specs = catalog.catalog()
     if target in specs:
-        return specs[target].derive(args.layout, args.wrt)
+        return specs[target].derivations(args.layout, args.wrt), specs[target]
     if not args.wrt:
-        from .errors import SymcalcError
-
         raise SymcalcError(
             f"no derivation named {target!r}; available: {', '.join(specs)}\n"
             "to derive an expression instead, say which variables: --wrt w b"
         )
-    return _from_expression(args)
+    return [_from_expression(args)], None
 
 
 def _from_expression(args):
     from .derivation import derive
-    from .expr import variables
+    from .expr import scalar, variables
     from .parse import declare, parse
 
     decl = dict(scalars=" ".join(args.scalar), vectors=" ".join(args.vector), matrices=" ".join(args.matrix))
     expr = parse(args.target, **decl)
     present = {v.name: v for v in variables(expr)}
     declared = declare(**decl)
-    wrt = [present.get(n) or declared.get(n) or _scalar(n) for n in args.wrt]
+    wrt = [present.get(n) or declared.get(n) or scalar(n) for n in args.wrt]
     return derive(expr, wrt, layout=args.layout)
 
 
-def _scalar(name):
-    from .expr import scalar
-
-    return scalar(name)
-
-
-def _render(d, fmt: str, standalone=False, check=None) -> str:
-    if fmt == "latex":
-        from .render.latex import render
-
-        return render(d, standalone=standalone)
-    if fmt == "markdown":
-        from .render.markdown import render
-
-        return render(d)
+def _render(ds, fmt: str, standalone=False, checks=None) -> str:
     if fmt == "json":
         from .render.json import render
 
-        return render(d, check)
-    return d.text()
+        return render(ds, checks)
+    if fmt == "latex":
+        from .render.latex import document, render
+
+        body = "\n".join(render(d) for d in ds)
+        return document(body) if standalone else body
+    if fmt == "markdown":
+        from .render.markdown import render
+
+        return "\n---\n\n".join(render(d) for d in ds)
+    return "\n".join(d.text() for d in ds)
 
 
-def _output(d, args, check, values) -> None:
-    if args.out:
-        from pathlib import Path
+def _write(ds, args, checks) -> None:
+    from pathlib import Path
 
-        fmt = args.format or EXTENSIONS.get(Path(args.out).suffix, "text")
-        body = _render(d, "text" if fmt == "rich" else fmt, args.standalone or fmt == "latex", check)
-        try:
-            Path(args.out).write_text(body, encoding="utf-8")
-        except OSError as exc:
-            from .errors import SymcalcError
+    from .errors import SymcalcError
 
-            raise SymcalcError(f"cannot write {args.out}: {exc}") from exc
-        print(f"wrote {args.out} ({fmt})")
-    else:
-        fmt = args.format or ("rich" if sys.stdout.isatty() else "text")
-        if fmt == "rich":
-            from .render.rich import render
+    fmt = args.format or EXTENSIONS.get(Path(args.out).suffix, "text")
+    fmt = "text" if fmt == "rich" else fmt
+    body = _render(ds, fmt, args.standalone or fmt == "latex", checks)
+    try:
+        Path(args.out).write_text(body, encoding="utf-8")
+    except OSError as exc:
+        raise SymcalcError(f"cannot write {args.out}: {exc}") from exc
+    print(f"wrote {args.out} ({fmt})")
 
+
+def _show(ds, args, checks) -> None:
+    fmt = args.format or ("rich" if sys.stdout.isatty() else "text")
+    if fmt == "rich":
+        from .render.rich import render
+
+        for d in ds:
             render(d)
-        else:
-            sys.stdout.write(_render(d, fmt, args.standalone, check))
-    if check is not None and args.format != "json":
-        print(f"check: {check}")
-    for line in values:
-        print(line)
+    else:
+        sys.stdout.write(_render(ds, fmt, args.standalone, checks))
 
 
 def _values_at(d, points) -> list[str]:
-    """--at: the derivative's value at the given point, one block per variable."""
-    if not points:
-        return []
-    from .points import parse_points
-
+    """--at: the derivative's value at the given point, for each variable."""
     import numpy as np
+
+    from .points import parse_points
 
     values = parse_points(points)
     lines = []
     for v in d.wrt:
-        value = d.evaluate(values, v)
-        text = np.array2string(np.asarray(value), precision=6, suppress_small=True)
-        lines.append(f"at the point: ∂{d.output.name}/∂{v.name} = {text}")
+        value = np.asarray(d.evaluate(values, v))
+        text = np.array2string(value, precision=6, suppress_small=True)
+        lines.append(f"at the point: ∂{d.output.name}/∂{v.name} ({d.layout} layout) =\n{text}")
     return lines
 
 
-def _list() -> None:
-    from . import catalog
+def _derive(args) -> int:
+    ds, spec = _derivations(args)
+    if args.demo:
+        from .demo import run_demo
 
-    specs = catalog.catalog()
-    width = max(len(n) for n in specs)
-    for name, spec in specs.items():
-        print(f"{name:<{width}}  {spec.example:<8} {spec.title}")
-
-
-def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    from .errors import SymcalcError
-
-    try:
-        if args.command == "list":
-            _list()
-            return 0
-        d = _derivation(args)
-        check = d.check(args.samples, args.seed, _dims(args.dims)) if args.check else None
-        _output(d, args, check, _values_at(d, args.at))
-    except SymcalcError as exc:
-        print(f"symcalc: {exc}", file=sys.stderr)
-        return 2
-    return 1 if check is not None and not check.passed else 0
+        return run_demo(spec)
+    checks = [d.check(args.samples, args.seed, _dims(args.dims)) for d in ds] if args.check else None
+    (_write if args.out else _show)(ds, args, checks)
+    if checks and args.format != "json":
+        for d, c in zip(ds, checks):
+            print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}")
+    for d in ds if args.at else ():
+        print("\n".join(_values_at(d, args.at)))
+    return 1 if checks and not all(c.passed for c in checks) else 0
 
 
 def _dims(text):
@@ -166,6 +157,40 @@ def _dims(text):
     from .points import parse_dims
 
     return parse_dims(text)
+
+
+def _list() -> int:
+    from . import catalog
+
+    specs = catalog.catalog()
+    width = max(len(n) for n in specs)
+    for name, spec in specs.items():
+        print(f"{name:<{width}}  {spec.example:<8} {spec.title}")
+    return 0
+
+
+def _rules() -> int:
+    from .tables import render_tables
+
+    sys.stdout.write(render_tables())
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    from .errors import SymcalcError
+
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "rules":
+            return _rules()
+        return _derive(args)
+    except SymcalcError as exc:
+        print(f"symcalc: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `symcalc derive neuron | head` is fine
+        return 0
 
 
 if __name__ == "__main__":

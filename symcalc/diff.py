@@ -90,6 +90,8 @@ class Differ:
         terms = []
         for t in e.items:
             if not E.depends(t, self.x):
+                if isinstance(t, E.Const):
+                    self.use("constant")
                 continue
             j = self(t)
             if t.is_scalar and not e.is_scalar:

@@ -52,6 +52,7 @@ class _Decomposer:
         self.names = list(names or [])
         self.taken = set(taken)
         self.intermediates: list = []  # (Var, definition)
+        self.reasons: dict = {}  # Var → rule that introduced it (R9 for w·x = sum(w ⊗ x))
         self.rewrites: list = []  # steps for w·x → sum(w ⊗ x)
 
     def live(self, e) -> bool:
@@ -63,6 +64,7 @@ class _Decomposer:
         if isinstance(e, E.Dot):  # R9: w·x = sum(w ⊗ x), with u = w ⊗ x
             left, right = self.visit(e.left), self.visit(e.right)
             u = self.introduce(E.mul(left, right))
+            self.reasons[u] = RULES["dot"]
             return E.Sum(u)
         new = []
         for child in e.args:
@@ -120,10 +122,11 @@ def decompose(expr, wrt, names=None, output=None):
     root = dec.visit(expr)
     renames = _rename_single(dec)
     root = E.replace(root, renames)
+    reasons = {renames.get(v, v): r for v, r in dec.reasons.items()}
     if output is None:
         output = next((n for n in OUTPUT_NAMES if n not in dec.taken), "y")
     out = E.Var(output, expr.shape, "intermediate")
-    return dec.intermediates, out, root
+    return dec.intermediates, out, root, reasons
 
 
 def _partial(num, den, total=False):
@@ -133,6 +136,10 @@ def _partial(num, den, total=False):
 
 def _len(v):
     return v.shape[0] if v.shape[1] == 1 else v.shape[1]
+
+
+def _why(v, reasons):
+    return (reasons[v],) if v in reasons else ()
 
 
 def _shown(rules):
@@ -158,7 +165,7 @@ def given_graph(expr, intermediates, root, output=None):
         raise SymcalcError(f"the intermediates do not rebuild the expression: {full} is not {expr}")
     taken = {v.name for v in E.variables(expr)} | {v.name for v, _ in intermediates}
     out = E.Var(output or next(n for n in OUTPUT_NAMES if n not in taken), expr.shape, "intermediate")
-    return list(intermediates), out, root
+    return list(intermediates), out, root, {}
 
 
 def run(expr, wrt, names=None, output=None, given=None):
@@ -167,14 +174,15 @@ def run(expr, wrt, names=None, output=None, given=None):
     ``given`` is an optional hand-made (intermediates, root) decomposition.
     """
     if given is not None:
-        intermediates, out, root = given_graph(expr, *given, output=output)
+        intermediates, out, root, reasons = given_graph(expr, *given, output=output)
     else:
-        intermediates, out, root = decompose(expr, wrt, names, output)
+        intermediates, out, root, reasons = decompose(expr, wrt, names, output)
     nodes = intermediates + [(out, root)]
-    steps = [Step("define", (v, d), d.shape) for v, d in intermediates]
+    steps = [Step("define", (v, d), d.shape, _why(v, reasons)) for v, d in intermediates]
     if intermediates:
         steps.append(Step("define", (out, root), root.shape))
-    single = len(wrt) == 1 and all(v.is_scalar for v in [*wrt, *E.variables(expr)])
+    scalars = all(v.is_scalar for v in [*wrt, *E.variables(expr)])
+    single = len(wrt) == 1 and scalars
     local = {}
     for v, d in nodes:
         live = [p for p in E.variables(d) if p in wrt or any(p == u for u, _ in intermediates)]
@@ -184,7 +192,8 @@ def run(expr, wrt, names=None, output=None, given=None):
             local[v, p] = value
             # d/dx only where v has a single parameter; with several it is a partial (R11)
             label = _partial(v, p, single and len(live) == 1)
-            rules = (RULES["partial"], *_shown(rules)) if single and len(live) > 1 else _shown(rules)
+            several = len(live) > 1 or len(E.variables(d)) > 1  # others held constant (R2)
+            rules = (RULES["partial"], *_shown(rules)) if scalars and several else _shown(rules)
             steps.append(Step("local", (label, value), value.shape, rules))
     results = {}
     for x in wrt:

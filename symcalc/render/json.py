@@ -5,7 +5,7 @@ import json
 
 from ..printing import latex, text
 
-SCHEMA = "symcalc.derivation/1"
+SCHEMA = "symcalc.derivations/1"
 
 
 def _math(e) -> dict:
@@ -36,7 +36,6 @@ def document(d, check=None) -> dict:
     from ..expr import variables
 
     return {
-        "schema": SCHEMA,
         "title": d.title,
         "expression": _math(d.expr),
         "output": d.output.name,
@@ -57,5 +56,8 @@ def document(d, check=None) -> dict:
     }
 
 
-def render(d, check=None) -> str:
-    return json.dumps(document(d, check), indent=2, ensure_ascii=False) + "\n"
+def render(derivations, checks=None) -> str:
+    """One JSON document for one or several derivations (a catalog entry may have parts)."""
+    checks = checks or [None] * len(derivations)
+    doc = {"schema": SCHEMA, "derivations": [document(d, c) for d, c in zip(derivations, checks)]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

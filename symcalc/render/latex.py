@@ -89,11 +89,14 @@ def render(d, standalone: bool = False) -> str:
         body.append(r"\paragraph{Notes}")
         body.append("\\begin{itemize}\n" + "\n".join(rf"\item {tex_text(n)}" for n in d.notes) + "\n\\end{itemize}")
     text = "\n".join(body) + "\n"
-    if not standalone:
-        return text
+    return document(text) if standalone else text
+
+
+def document(body: str) -> str:
+    """A complete pdflatex document around rendered derivations."""
     return (
         "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
-        "\\begin{document}\n" + text + "\\end{document}\n"
+        "\\allowdisplaybreaks\n\\begin{document}\n" + body + "\\end{document}\n"
     )
 
 
