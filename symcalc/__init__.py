@@ -7,10 +7,21 @@ xᵀ
 """
 from .derivation import Derivation, derive
 from .errors import ParseError, ShapeError, SymcalcError, UnsupportedError
-from .evaluate import evaluate
 from .expr import const, diag, dot, matrix, maximum, relu, scalar, stack, sum_, vector
 from .functions import abs_, cos, exp, log, sigmoid, sin, sqrt, tan, tanh
 from .multivariate import gradient, jacobian
+
+def evaluate(expr, values, sizes=None):
+    """The value of an expression at a point (numpy is imported on first use).
+
+    >>> x = scalar("x")
+    >>> evaluate(x ** 2, {x: 3})
+    9.0
+    """
+    from .numeric import evaluate as _evaluate
+
+    return _evaluate(expr, values, sizes)
+
 
 sum = sum_  # noqa: A001 - the paper's name; the builtin stays reachable as builtins.sum
 ln = log

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import expr as E
 from .errors import SymcalcError
-from .evaluate import Evaluator
+from .numeric import Evaluator
 from .functions import FUNCTIONS
 
 TOLERANCE = 1e-6

@@ -25,7 +25,7 @@ def fit(steps=200, rate=0.1, seed=0, samples=64, features=3):
     data_X = rng.normal(size=(samples, features))
     true_w, true_b = rng.normal(size=features), 0.5
     data_y = np.maximum(0, data_X @ true_w + true_b) + 0.01 * rng.normal(size=samples)
-    from .evaluate import evaluate
+    from .numeric import evaluate
 
     cur_w, cur_b = rng.normal(scale=0.1, size=features), 0.1
     point = {X: data_X, y: data_y, Ns: samples}

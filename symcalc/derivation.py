@@ -97,7 +97,7 @@ class Derivation:
     # -- numbers
     def evaluate(self, values: dict, var=None):
         """The derivative at a point; values keyed by variable or by name, sizes bound from them."""
-        from .evaluate import bind, evaluate
+        from .numeric import bind, evaluate
 
         values = by_var(self.expr, values)
         _, sizes = bind(list(values), values)

@@ -404,8 +404,23 @@ def _scalars(e):
     return e.rebuild(tuple(_scalars(a) for a in e.args))
 
 
+def _worth_sympy(e) -> bool:
+    """Only arithmetic sympy could combine is worth the round trip (it is not cheap)."""
+    for node in E.walk(e):
+        if not is_structural_scalar(node):
+            continue
+        if isinstance(node, (E.Mul, E.Div, E.Pow)):
+            return True
+        if isinstance(node, E.Add) and (any(isinstance(t, E.Const) for t in node.items)
+                                         or len(set(node.items)) < len(node.items)):
+            return True
+    return False
+
+
 def _sympy_simplify(e):
     # Opaque parts (dot products, sums, ...) are simplified structurally on their own.
+    if not _worth_sympy(e):
+        return e.rebuild(tuple(_scalars(a) for a in e.args)) if e.args else e
     s, back = scalar_to_sympy(e)
     back = {k: _scalars(v) for k, v in back.items()}
     best = min(_candidates(s), key=lambda c: (sympy.count_ops(c), len(str(c))))
