@@ -595,6 +595,27 @@ def is_const(e: Expr) -> bool:
     return not any(isinstance(n, Var) for n in walk(e))
 
 
+def is_negative(e: Expr) -> bool:
+    """True for −3 and for −2·x: a leading negative constant."""
+    if isinstance(e, Const):
+        return e.value.is_negative is True
+    return isinstance(e, Mul) and isinstance(e.items[0], Const) and e.items[0].value.is_negative is True
+
+
+def negate_leading(e: Expr) -> Expr:
+    """−e for an expression with a leading negative constant (so −(−2x) is 2x, not a new Mul)."""
+    if isinstance(e, Const):
+        return Const(-e.value)
+    coeff = -e.items[0].value
+    rest = e.items[1:] if coeff == 1 else (Const(coeff), *e.items[1:])
+    return rest[0] if len(rest) == 1 else Mul(rest, e.shape)
+
+
+def negate(e: Expr) -> Expr:
+    """−e, folding the sign into a leading constant where there is one."""
+    return negate_leading(e) if is_negative(e) else neg(e)
+
+
 def replace(e: Expr, mapping: dict) -> Expr:
     """Substitute nodes (usually variables) by expressions, bottom-up."""
     if e in mapping:

@@ -31,21 +31,6 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def _is_negative(e) -> bool:
-    if isinstance(e, E.Const):
-        return e.value.is_negative is True
-    return isinstance(e, E.Mul) and isinstance(e.items[0], E.Const) and e.items[0].value.is_negative is True
-
-
-def _negate(e):
-    """−e for an expression known to print with a leading minus."""
-    if isinstance(e, E.Const):
-        return E.Const(-e.value)
-    coeff = -e.items[0].value
-    rest = e.items[1:] if coeff == 1 else (E.Const(coeff), *e.items[1:])
-    return rest[0] if len(rest) == 1 else E.Mul(rest, e.shape)
-
-
 def _split_fraction(items):
     """Scalar factors with negative constant exponents go below the line."""
     num, den = [], []
@@ -93,16 +78,16 @@ class _Printer:
     def _Add(self, e):
         parts = []
         for i, t in enumerate(e.items):
-            if _is_negative(t):
-                s = self.p(_negate(t), MUL)
+            if E.is_negative(t):
+                s = self.p(E.negate_leading(t), MUL)
                 parts.append(f"{self.minus}{s}" if i == 0 else f" {self.minus} {s}")
             else:
                 parts.append(("" if i == 0 else " + ") + self.p(t, ADD + 1))
         return "".join(parts), ADD
 
     def _Mul(self, e):
-        if _is_negative(e):
-            return self.minus + self.p(_negate(e), MUL), NEG
+        if E.is_negative(e):
+            return self.minus + self.p(E.negate_leading(e), MUL), NEG
         num, den = _split_fraction(e.items)
         if not den:
             return self.product(num), MUL

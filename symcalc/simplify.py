@@ -147,12 +147,12 @@ def _mask_relu(items):
 def _negated(e):
     """−e written without a leading minus, by flipping one sum inside it; None if that reads worse."""
     if isinstance(e, E.Add):
-        flipped = [_flip_sign(t) for t in e.items]
-        before = sum(_is_negative(t) for t in e.items)
-        after = sum(_is_negative(t) for t in flipped)
+        flipped = [E.negate(t) for t in e.items]
+        before = sum(E.is_negative(t) for t in e.items)
+        after = sum(E.is_negative(t) for t in flipped)
         if after > before:
             return None
-        return E.add(*sorted(flipped, key=_is_negative))
+        return E.add(*sorted(flipped, key=E.is_negative))
     if isinstance(e, (E.Mul, E.MatMul)):
         for i, f in enumerate(e.items):
             new = _negated(f)
@@ -167,23 +167,6 @@ def _negated(e):
             if new is not None:
                 return E.Dot(*(new if j == i else a for j, a in enumerate(e.args)))
     return None
-
-
-def _is_negative(t) -> bool:
-    if isinstance(t, E.Const):
-        return t.value.is_negative is True
-    return isinstance(t, E.Mul) and isinstance(t.items[0], E.Const) and t.items[0].value.is_negative is True
-
-
-def _flip_sign(t):
-    if isinstance(t, E.Const):
-        return E.Const(-t.value)
-    if _is_negative(t):
-        c = -t.items[0].value
-        rest = t.items[1:]
-        body = rest[0] if len(rest) == 1 else E.Mul(rest, t.shape)
-        return body if c == 1 else E.mul(E.Const(c), body)
-    return E.neg(t)
 
 
 def _absorb_sign(value, others, scalars):
