@@ -221,12 +221,18 @@ class _ToFull:
     def _Transpose(self, e):
         return sympy.Transpose(self(e.arg))
 
+    # Sums over a plain index symbol (not sympy's Dummy), so srepr round-trips to an equal object.
+    _i = sympy.Symbol("i", integer=True, nonnegative=True)
+    _j = sympy.Symbol("j", integer=True, nonnegative=True)
+
     def _Dot(self, e):
-        return (sympy.Transpose(self(e.left)) * self(e.right))[0, 0]
+        a, b = self(e.left), self(e.right)
+        return sympy.Sum(a[self._i, 0] * b[self._i, 0], (self._i, 0, e.left.shape[0] - 1))
 
     def _Sum(self, e):
         a = self(e.arg)
-        return (sympy.OneMatrix(1, e.arg.shape[0]) * a * sympy.OneMatrix(e.arg.shape[1], 1))[0, 0]
+        rows, cols = e.arg.shape
+        return sympy.Sum(a[self._i, self._j], (self._i, 0, rows - 1), (self._j, 0, cols - 1))
 
     def _Diag(self, e):
         return DiagMatrix(self(e.arg))

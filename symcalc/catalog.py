@@ -164,10 +164,18 @@ def load(path) -> Spec:
     return from_dict(path.stem, data, str(path))
 
 
+def _folder():
+    """The installed specs, or the repository's derivations/ when running from a checkout."""
+    try:
+        return resources.files("symcalc.derivations")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "derivations"
+
+
 def catalog() -> dict[str, Spec]:
     """Every shipped spec by name, sorted."""
     specs = {}
-    for entry in resources.files("symcalc.derivations").iterdir():
+    for entry in _folder().iterdir():
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text(encoding="utf-8"))
             specs[entry.name[:-5]] = from_dict(entry.name[:-5], data, entry.name)

@@ -45,6 +45,10 @@ class ParseError(SymcalcError, ValueError):
         self.pos = pos
 
     def __str__(self) -> str:
-        if self.text is None or self.pos is None or "\n" in self.text or len(self.text) > 200:
+        if self.text is None or self.pos is None or "\n" in self.text:
             return self.message
-        return f"{self.message}\n  {self.text}\n  {' ' * self.pos}^"
+        start = max(0, self.pos - 40)  # a window around the column keeps long input readable
+        shown = self.text[start : self.pos + 40]
+        prefix = "…" if start else ""
+        suffix = "…" if self.pos + 40 < len(self.text) else ""
+        return f"{self.message}\n  {prefix}{shown}{suffix}\n  {' ' * (len(prefix) + self.pos - start)}^"

@@ -461,6 +461,8 @@ def matmul(a, b) -> Expr:
     a, b = as_expr(a), as_expr(b)
     if is_column(a.shape) and is_column(b.shape) and a.shape == b.shape:
         return Dot(a, b)
+    if isinstance(a, Transpose) and is_column(a.arg.shape) and a.arg.shape == b.shape:
+        return Dot(a.arg, b)  # wᵀx is w·x
     if a.shape[1] != b.shape[0] or a.is_scalar or b.is_scalar:
         hint = "use * to multiply by a scalar" if a.is_scalar or b.is_scalar else "inner sizes must agree"
         raise ShapeError(

@@ -49,9 +49,9 @@ def renderable(d):
     for sec in sections(d):
         result = sec.phase == "result"
         table = Table(show_header=False, box=None, pad_edge=False, expand=True)
-        table.add_column("equation", overflow="fold", ratio=3)
+        table.add_column("equation", overflow="fold", ratio=1)
         table.add_column("shape", no_wrap=True)
-        table.add_column("rule", ratio=1)
+        table.add_column("rule", no_wrap=True)
         for step in sec.steps:
             table.add_row(*_row(step, result))
         title = Text(sec.title if result else f"{sec.number}. {sec.title}", style="phase")
