@@ -29,6 +29,7 @@ _GREEK_LATEX = {c: "\\" + g for g, c in _GREEK_TEXT.items()}
 _GREEK_LATEX["ο"] = "o"
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUBSCRIPT_LETTERS = dict(zip("aehijklmnoprstuvx", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
 
 
 def _split_fraction(items):
@@ -91,8 +92,10 @@ class _Printer:
         num, den = _split_fraction(e.items)
         if not den:
             return self.product(num), MUL
-        top = [f for f in num if f.is_scalar] or [E.one()]
-        rest = [f for f in num if not f.is_scalar]
+        # (2/N) (u·m) rather than 2 (u·m)/N: reductions stay outside the fraction, as the paper writes
+        big = (E.Dot, E.Sum)
+        top = [f for f in num if f.is_scalar and not isinstance(f, big)] or [E.one()]
+        rest = [f for f in num if not f.is_scalar or isinstance(f, big)]
         frac = self.fraction(self.factors(top), self.factors(den))
         if not rest:
             return frac, MUL
@@ -112,8 +115,9 @@ class _Printer:
             s = self.p(f, MUL + 1)
             glue = "" if out and out[-1].isdigit() and isinstance(f, (E.Var, E.Pow)) else " " if out else ""
             out += glue + s
-        if others:
-            hadamard = self.times_elementwise.join(self.p(f, MUL + 1) for f in others)
+        if others:  # a lone matrix product needs no parentheses after its coefficient
+            outer = MUL if len(others) == 1 and isinstance(others[0], E.MatMul) else MUL + 1
+            hadamard = self.times_elementwise.join(self.p(f, outer) for f in others)
             out = f"{out} {hadamard}" if out else hadamard
         return out
 
@@ -285,8 +289,7 @@ class LatexPrinter(_Printer):
         return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(r) for r in rows) + r" \end{bmatrix}"
 
     def _Var(self, e):
-        name = latex_name(e.name)
-        return (name if e.is_scalar else rf"\mathbf{{{name}}}"), ATOM
+        return latex_name(e.name, bold=not e.is_scalar), ATOM
 
     def _Index(self, e):  # gᵢ is a scalar: not bold
         base = latex_name(e.arg.name) if isinstance(e.arg, E.Var) else self.p(e.arg, ATOM)
@@ -312,15 +315,19 @@ def text_name(name: str) -> str:
     """``beta`` → β, ``x_1`` → x₁."""
     base, _, sub = name.partition("_")
     base = _GREEK_TEXT.get(base, base)
+    if sub == "hat":
+        return base + "\u0302"
     if sub.isdigit():
         return base + sub.translate(_SUBSCRIPT)
+    if sub and all(c in _SUBSCRIPT_LETTERS for c in sub):
+        return base + "".join(_SUBSCRIPT_LETTERS[c] for c in sub)
     return f"{base}_{sub}" if sub else base
 
 
-def latex_name(name: str) -> str:
+def latex_name(name: str, bold: bool = False) -> str:
     """``beta`` → \\beta, ``x_1`` → x_{1}, ``β`` → \\beta."""
     if name.startswith("∇"):
-        return r"\nabla " + latex_name(name[1:])
+        return r"\nabla " + latex_name(name[1:], bold)
     base, _, sub = name.partition("_")
     if base in _GREEK_TEXT:
         base = "\\" + base
@@ -328,6 +335,10 @@ def latex_name(name: str) -> str:
         base = " ".join(_GREEK_LATEX[c] for c in base)
     elif len(base) > 1:
         base = rf"\mathrm{{{base}}}"
+    if bold:
+        base = rf"\mathbf{{{base}}}"
+    if sub == "hat":
+        return rf"\hat{{{base}}}"
     return f"{base}_{{{sub}}}" if sub else base
 
 
