@@ -18,11 +18,21 @@ THEME = Theme({"eq": "bold", "shape": "cyan", "rule": "magenta", "note": "italic
                "title": "bold", "phase": "bold blue"})
 
 
-def _row(step, result=False):
+def _equation(step, width: int) -> str:
+    """lhs = a = b, broken before each '=' and aligned when it does not fit the column."""
+    sides = [fmt(s) for s in step.sides]
+    line = " = ".join(sides)
+    if len(line) <= width or len(sides) < 3:
+        return line
+    pad = " " * len(sides[0])
+    return f"{sides[0]} = {sides[1]}\n" + "\n".join(f"{pad} = {s}" for s in sides[2:])
+
+
+def _row(step, result=False, width=60):
     if result:
         eq = Text(_result_text(step), style="result")
     else:
-        eq = Text(" = ".join(fmt(s) for s in step.sides), style="eq")
+        eq = Text(_equation(step, width), style="eq")
     if step.note:
         eq.append("\n" + step.note, style="note")
     return eq, Text(step.shape_text, style="shape"), Text(step.rule_text, style="rule")
@@ -38,7 +48,7 @@ def _result_text(step):
     return " = ".join(fmt(s) for s in step.sides)
 
 
-def renderable(d):
+def renderable(d, width=100):
     names = ", ".join(v.name for v in d.wrt)
     head = Text(d.title + "\n" if d.title else "", style="title")
     head.append(f"{heading(d, fmt)}", style="eq")
@@ -49,11 +59,12 @@ def renderable(d):
     for sec in sections(d):
         result = sec.phase == "result"
         table = Table(show_header=False, box=None, pad_edge=False, expand=True)
-        table.add_column("equation", overflow="fold", ratio=1)
+        table.add_column("equation", overflow="fold", ratio=1, min_width=28)
         table.add_column("shape", no_wrap=True)
-        table.add_column("rule", no_wrap=True)
+        table.add_column("rule", max_width=42)
+        room = max(28, width - 8 - max(len(s.shape_text) + min(42, len(s.rule_text)) for s in sec.steps))
         for step in sec.steps:
-            table.add_row(*_row(step, result))
+            table.add_row(*_row(step, result, room))
         title = Text(sec.title if result else f"{sec.number}. {sec.title}", style="phase")
         parts.append(Panel(table, title=title, title_align="left", border_style="green" if result else "blue"))
     if d.notes:
@@ -68,4 +79,4 @@ def render(d, console=None) -> None:
         console = Console(theme=THEME)
     else:
         console.push_theme(THEME)
-    console.print(renderable(d))
+    console.print(renderable(d, console.width))
