@@ -59,27 +59,21 @@ class Spec:
     def _derive(self, part, layout, wrt, title, notes):
         from .derivation import derive
 
-        expr = self.parse(part.expression)
         given = self._given(part) if part.define else None
-        variables = self.variables(expr, wrt or part.wrt)
-        return derive(expr, variables, layout=layout, names=list(part.intermediates), output=part.output,
-                      title=title, notes=notes, given=given)
+        return derive(part.expression, list(wrt or part.wrt), layout=layout, names=list(part.intermediates),
+                      output=part.output, title=title, notes=notes, given=given, **self.declarations)
+
+    @property
+    def declarations(self) -> dict:
+        return {"scalars": self.scalars, "vectors": self.vectors, "matrices": self.matrices}
 
     def parse(self, text, extra=None):
         from .parse import parse
 
-        decl = {"scalars": self.scalars, "vectors": self.vectors, "matrices": self.matrices}
+        decl = dict(self.declarations)
         for kind, names in (extra or {}).items():
             decl[kind] = f"{decl[kind]} {names}".strip()
         return parse(text, **decl)
-
-    def variables(self, expr, names):
-        from .expr import scalar, variables
-        from .parse import declare
-
-        present = {v.name: v for v in variables(expr)}
-        declared = declare(self.scalars, self.vectors, self.matrices)
-        return [present.get(n) or declared.get(n) or scalar(n) for n in names]
 
     def _given(self, part):
         """The paper's own intermediates, each parsed with the ones before it in scope."""

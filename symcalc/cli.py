@@ -66,15 +66,9 @@ def _derivations(args) -> tuple[list, object]:
 
 def _from_expression(args):
     from .derivation import derive
-    from .expr import scalar, variables
-    from .parse import declare, parse
 
     decl = dict(scalars=" ".join(args.scalar), vectors=" ".join(args.vector), matrices=" ".join(args.matrix))
-    expr = parse(args.target, **decl)
-    present = {v.name: v for v in variables(expr)}
-    declared = declare(**decl)
-    wrt = [present.get(n) or declared.get(n) or scalar(n) for n in args.wrt]
-    return derive(expr, wrt, layout=args.layout)
+    return derive(args.target, args.wrt, layout=args.layout, **decl)
 
 
 def _render(ds, fmt: str, standalone=False, checks=None) -> str:

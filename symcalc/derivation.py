@@ -124,26 +124,45 @@ def by_var(expr, values: dict) -> dict:
     return out
 
 
+def _resolve(v, expr, decl):
+    """A variable given by name: the expression's own, else a declared one, else a scalar."""
+    if isinstance(v, E.Var):
+        return v
+    if not isinstance(v, str):
+        raise SymcalcError(f"can only differentiate with respect to a variable, not {v!r}")
+    present = {u.name: u for u in E.variables(expr)}
+    if v in present:
+        return present[v]
+    from .parse import declare
+
+    return declare(**decl).get(v) or E.scalar(v)
+
+
 def _as_list(wrt):
     if isinstance(wrt, (list, tuple)):
         return list(wrt)
     return [wrt]
 
 
-def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None, notes=(), given=None) -> Derivation:
+def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None, notes=(), given=None,
+           scalars="", vectors="", matrices="") -> Derivation:
     """Differentiate ``expr`` with respect to ``wrt`` (a variable or a list of them), step by step.
 
+    ``expr`` may be a string in the parser's syntax, with shapes declared as in
+    ``vectors="w x y:N"``, ``matrices="X:N,n"``, ``scalars="b"``; variables may be given by name.
     ``names`` fixes the intermediate names in order (the paper's u, z, ...); ``output`` names the
     expression itself (default y); ``given`` = (intermediates, root) imposes a decomposition.
     Raises :class:`UnsupportedError` where no rule applies.
     """
     if layout not in LAYOUTS:
         raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    decl = {"scalars": scalars, "vectors": vectors, "matrices": matrices}
+    if isinstance(expr, str):
+        from .parse import parse
+
+        expr = parse(expr, **decl)
     expr = E.as_expr(expr)
-    wrt = _as_list(wrt)
-    for v in wrt:
-        if not isinstance(v, E.Var):
-            raise SymcalcError(f"can only differentiate with respect to a variable, not {v!r}")
+    wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
     steps, closed, graph = engine.run(expr, wrt, names=names, output=output, given=given)
     if layout == "denominator":
         from .layout import to_denominator
