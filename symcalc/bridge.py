@@ -178,19 +178,18 @@ class _ToFull:
     def _Div(self, e):
         if e.is_scalar:
             return self(e.left) / self(e.right)
-        inv = self._elementwise(lambda v: 1 / v, e.right, e.shape)
+        inv = sympy.HadamardPower(self._expand(e.right, e.shape), -1)
         left = self._expand(e.left, e.shape)
         return sympy.HadamardProduct(left, inv)
 
     def _Pow(self, e):
         if e.is_scalar:
             return sympy.Pow(self(e.left), self(e.right))
-        k = self(e.right)
-        return self._elementwise(lambda v: v**k, e.left, e.shape)
+        return sympy.HadamardPower(self._expand(e.left, e.shape), self(e.right))
 
     def _elementwise(self, f, arg, shape):
         a = self._expand(arg, shape)
-        v = sympy.Dummy("v")
+        v = sympy.Symbol("t")  # not a Dummy: srepr must round-trip to an equal object
         return ElementwiseApplyFunction(sympy.Lambda(v, f(v)), a)
 
     def _func(self, name):
@@ -221,18 +220,14 @@ class _ToFull:
     def _Transpose(self, e):
         return sympy.Transpose(self(e.arg))
 
-    # Sums over a plain index symbol (not sympy's Dummy), so srepr round-trips to an equal object.
-    _i = sympy.Symbol("i", integer=True, nonnegative=True)
-    _j = sympy.Symbol("j", integer=True, nonnegative=True)
-
+    # w·x as the trace of the 1×1 product wᵀx: a scalar sympy can evaluate and substitute into,
+    # without the Dummy indices that indexing a product creates (srepr must round-trip).
     def _Dot(self, e):
-        a, b = self(e.left), self(e.right)
-        return sympy.Sum(a[self._i, 0] * b[self._i, 0], (self._i, 0, e.left.shape[0] - 1))
+        return sympy.Trace(sympy.Transpose(self(e.left)) * self(e.right))
 
     def _Sum(self, e):
-        a = self(e.arg)
         rows, cols = e.arg.shape
-        return sympy.Sum(a[self._i, self._j], (self._i, 0, rows - 1), (self._j, 0, cols - 1))
+        return sympy.Trace(sympy.OneMatrix(1, rows) * self(e.arg) * sympy.OneMatrix(cols, 1))
 
     def _Diag(self, e):
         return DiagMatrix(self(e.arg))

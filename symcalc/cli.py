@@ -118,9 +118,12 @@ def _values_at(d, points) -> list[str]:
     """--at: the derivative's value at the given point, for each variable."""
     import numpy as np
 
+    from .expr import variables
     from .points import parse_points
 
     values = parse_points(points)
+    present = {v.name for v in variables(d.expr)}
+    values = {k: v for k, v in values.items() if k in present}  # a catalog entry's parts differ
     lines = []
     for v in d.wrt:
         value = np.asarray(d.evaluate(values, v))
@@ -140,9 +143,23 @@ def _derive(args) -> int:
     if checks and args.format != "json":
         for d, c in zip(ds, checks):
             print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}")
-    for d in ds if args.at else ():
-        print("\n".join(_values_at(d, args.at)))
+    if args.at:
+        _unknown_points(ds, args.at)
+        for d in ds:
+            print("\n".join(_values_at(d, args.at)))
     return 1 if checks and not all(c.passed for c in checks) else 0
+
+
+def _unknown_points(ds, points) -> None:
+    from .errors import SymcalcError
+    from .expr import variables
+    from .points import parse_points
+
+    known = {v.name for d in ds for v in variables(d.expr)}
+    unknown = sorted(set(parse_points(points)) - known)
+    if unknown:
+        raise SymcalcError(f"--at names {', '.join(unknown)}, which the expression does not have; "
+                           f"its variables are {', '.join(sorted(known))}")
 
 
 def _dims(text):

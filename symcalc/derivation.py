@@ -92,7 +92,23 @@ class Derivation:
         return f"<Derivation of {self.expr} with respect to {names}>"
 
     def _repr_latex_(self) -> str:
-        return self.latex()
+        """Jupyter shows the derivation as rendered math."""
+        return "$\\displaystyle " + self.result_latex_all() + "$"
+
+    def _repr_markdown_(self) -> str:
+        from .render.markdown import render
+
+        return render(self)
+
+    def markdown(self) -> str:
+        """The derivation as Markdown with $$…$$ math."""
+        return self._repr_markdown_()
+
+    def result_latex_all(self) -> str:
+        from .printing import latex
+
+        rows = [f"{latex(s.sides[0])} = {latex(s.sides[-1])}" for s in self.steps if s.phase == "result"]
+        return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
     # -- numbers
     def evaluate(self, values: dict, var=None):

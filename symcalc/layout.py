@@ -16,7 +16,10 @@ from . import expr as E
 from .simplify import simplify
 
 
-def _label(p: E.Partial) -> E.Partial:
+def _label(p):
+    """∂y/∂x (or ∇f, J) standing for the transposed derivative."""
+    if isinstance(p, E.Var):
+        return E.Var(p.name, (p.shape[1], p.shape[0]), p.kind)
     return E.Partial(p.num, p.den, (p.shape[1], p.shape[0]), p.total)
 
 
@@ -24,6 +27,8 @@ def _reverse(side):
     """Transpose a product structurally (reverse it) without simplifying it away."""
     if isinstance(side, E.Partial):
         return _label(side)
+    if isinstance(side, E.Block):  # a written-out matrix of labels: transpose it entry by entry
+        return E.block([[_reverse(side.rows[i][j]) for i in range(len(side.rows))] for j in range(len(side.rows[0]))])
     if isinstance(side, E.Add):
         return E.add(*(_reverse(t) for t in side.items))
     if isinstance(side, (E.MatMul, E.Mul)):
@@ -43,7 +48,8 @@ def transpose_step(step):
     if step.phase == "define":
         return step
     label, *middle, last = step.sides
-    turn = _reverse if step.phase == "chain" else _value  # chain steps show the product itself
+    # chain steps show the product itself, assembled ∇f / J steps their matrix of labels
+    turn = _reverse if step.phase == "chain" or isinstance(label, E.Var) else _value
     sides = (_label(label), *(turn(s) for s in middle), _value(last))
     shapes = tuple((s[1], s[0]) for s in reversed(step.factor_shapes))
     return replace(step, sides=sides, shape=sides[-1].shape, factor_shapes=shapes)
