@@ -10,17 +10,32 @@ class SymcalcError(Exception):
     """
 
 
+def caret(message: str, text: str | None, pos: int | None) -> str:
+    """The message, then the text (a window of it when long) with a caret under column ``pos``."""
+    if text is None or pos is None or "\n" in text:
+        return message
+    start = max(0, pos - 40)
+    prefix, suffix = ("…" if start else ""), ("…" if pos + 40 < len(text) else "")
+    shown = text[start : pos + 40]
+    return f"{message}\n  {prefix}{shown}{suffix}\n  {' ' * (len(prefix) + pos - start)}^"
+
+
 class ShapeError(SymcalcError, ValueError):
     """Operand shapes do not fit the operation.
 
     ``op`` is the operator symbol, ``operands`` the offending operands, so callers
-    (the parser) can add hints that point at the user's text.
+    (the parser) can add hints and point at the user's text (``text``, ``pos``).
     """
 
-    def __init__(self, message: str, op: str | None = None, operands: tuple = ()):
+    def __init__(self, message: str, op: str | None = None, operands: tuple = (), text=None, pos=None, hint=""):
         super().__init__(message)
+        self.message = message
         self.op = op
         self.operands = operands
+        self.text, self.pos, self.hint = text, pos, hint
+
+    def __str__(self) -> str:
+        return caret(self.message, self.text, self.pos) + (f"\n  hint: {self.hint}" if self.hint else "")
 
 
 class UnsupportedError(SymcalcError):
@@ -45,10 +60,4 @@ class ParseError(SymcalcError, ValueError):
         self.pos = pos
 
     def __str__(self) -> str:
-        if self.text is None or self.pos is None or "\n" in self.text:
-            return self.message
-        start = max(0, self.pos - 40)  # a window around the column keeps long input readable
-        shown = self.text[start : self.pos + 40]
-        prefix = "…" if start else ""
-        suffix = "…" if self.pos + 40 < len(self.text) else ""
-        return f"{self.message}\n  {prefix}{shown}{suffix}\n  {' ' * (len(prefix) + self.pos - start)}^"
+        return caret(self.message, self.text, self.pos)

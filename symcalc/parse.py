@@ -357,9 +357,7 @@ class Parser:
         source = self.text[start:end]
         message = f"in {source!r}: {exc}"
         hint = _shape_hint(op, operands, self.text, self.declared)
-        err = ShapeError(message + (f"\n  hint: {hint}" if hint else ""), op=exc.op, operands=exc.operands)
-        err.text, err.pos = self.text, start
-        return err
+        return ShapeError(message, op=exc.op, operands=exc.operands, text=self.text, pos=start, hint=hint)
 
 
 def _shape_hint(op, operands, text, declared) -> str:
