@@ -37,5 +37,5 @@ def variables_line(d, fmt, shape) -> list[tuple[str, str]]:
 
 def layout_note(d) -> str:
     if d.layout == "numerator":
-        return "numerator layout: ∂y/∂x has one row per element of y"
+        return "numerator layout: ∂f/∂x has a row per element of f, a column per element of x"
     return "denominator layout: every derivative is the transpose of the numerator-layout one"
