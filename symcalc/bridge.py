@@ -58,7 +58,7 @@ class _ToScalar:
         return s
 
     def _Var(self, e):
-        s = sympy.Symbol(e.name)
+        s = sympy.Symbol(e.name, real=True)  # so sympy does not bring in re() and im()
         self.back[s] = e
         return s
 

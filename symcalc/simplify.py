@@ -16,6 +16,7 @@ import sympy
 
 from . import expr as E
 from .bridge import from_sympy, is_structural_scalar, scalar_to_sympy
+from .errors import UnsupportedError
 from .shapes import ONE, is_column, is_row, is_scalar
 
 _ONE = E.Const(sympy.Integer(1))
@@ -406,8 +407,12 @@ def _sympy_simplify(e):
         return e.rebuild(tuple(_scalars(a) for a in e.args)) if e.args else e
     s, back = scalar_to_sympy(e)
     back = {k: _scalars(v) for k, v in back.items()}
-    best = min(_candidates(s), key=lambda c: (sympy.count_ops(c), len(str(c))))
-    return from_sympy(best, back)
+    for best in sorted(_candidates(s), key=lambda c: (sympy.count_ops(c), len(str(c)))):
+        try:
+            return from_sympy(best, back)
+        except UnsupportedError:  # sympy chose a form symcalc has no node for: try the next
+            continue
+    return e
 
 
 def _candidates(s):

@@ -170,3 +170,12 @@ def test_random_expressions_match_an_independent_oracle(pair, seed):
 @given(st.sampled_from(["s", "n", "N"]).flatmap(lambda k: recipe(k, 4)), st.integers(0, 2**16))
 def test_random_expressions_slow(pair, seed):
     _check(pair, seed)
+
+
+# Counterexamples hypothesis found, kept as explicit regression tests.
+
+def test_regression_abs_of_abs_of_exp_simplifies_without_re_im():
+    """sympy brought in im(a) for a complex symbol; symcalc's symbols are real."""
+    a = A
+    _check((sc.abs_(sc.abs_(sc.exp(sc.tanh(a)))),
+            lambda env: np.abs(np.abs(np.exp(np.tanh(env[a]))))), seed=0)
