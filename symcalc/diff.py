@@ -184,13 +184,17 @@ class Differ:
         return E.block(rows)
 
     def d_Index(self, e):
+        """∂gᵢ/∂x is row i of ∂g/∂x, which must be written out to take it."""
         if e.arg == self.x:
             return _unit_row(int(self.n), e.i)
-        whole = self(e.arg)
-        entries = _row_entries(E.Block((tuple(whole.rows[e.i]),), (ONE, whole.shape[1])), 0) if isinstance(whole, E.Block) else None
-        if entries is None:
-            raise UnsupportedError(f"cannot take row {e.i + 1} of the Jacobian of {e.arg}")
-        return E.block([entries])
+        from .simplify import simplify
+
+        whole = simplify(self(e.arg))
+        if isinstance(whole, E.Block):
+            return E.block([list(whole.rows[e.i])])
+        if isinstance(whole, E.Zero):
+            return E.zero((ONE, self.n))
+        raise UnsupportedError(f"cannot take row {e.i + 1} of the Jacobian of {e.arg}")
 
     def d_Transpose(self, e):
         self.use("transpose")
