@@ -88,9 +88,8 @@ def _add(e):
             items.append(rest if c == 1 else E.mul(E.Const(c), rest))
     if not items:
         return E.zero(e.shape)
-    if len(items) == 1:
-        return _expand_to(items[0], e.shape)
-    return E.add(*items)
+    # w + 2 + a − w leaves the scalar 2 + a, which still stands for (2 + a)·1⃗
+    return _expand_to(items[0] if len(items) == 1 else E.add(*items), e.shape)
 
 
 def _expand_to(item, shape):

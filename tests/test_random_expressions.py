@@ -179,3 +179,10 @@ def test_regression_abs_of_abs_of_exp_simplifies_without_re_im():
     a = A
     _check((sc.abs_(sc.abs_(sc.exp(sc.tanh(a)))),
             lambda env: np.abs(np.abs(np.exp(np.tanh(env[a]))))), seed=0)
+
+
+def test_regression_cancelling_vector_terms_keeps_the_vector_shape():
+    """w + 2 + a − w simplified to the scalar 2 + a: the simplifier's shape check caught it."""
+    expr = sc.abs_(sc.maximum(W, W + 2 + A))
+    _check((expr, lambda env: np.abs(np.maximum(env[W], env[W] + 2 + env[A]))), seed=0)
+    assert sc.derive(W + 2 + A - W, A).shape == (W.shape[0], 1)
