@@ -15,7 +15,7 @@ from . import expr as E
 from .errors import UnsupportedError
 from .functions import FUNCTIONS
 from .rules import RULES
-from .shapes import ONE, fmt_shape, is_column, is_row, is_scalar, is_vectorish, length
+from .shapes import ONE, fmt_shape, is_row, is_scalar, is_vectorish, length
 
 
 def col(e):

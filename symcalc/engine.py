@@ -183,6 +183,18 @@ def run(expr, wrt, names=None, output=None, given=None):
         steps.append(Step("define", (out, root), root.shape))
     scalars = all(v.is_scalar for v in [*wrt, *E.variables(expr)])
     single = len(wrt) == 1 and scalars
+    local = _local_derivatives(nodes, wrt, intermediates, scalars, single, steps)
+    results = {}
+    for x in wrt:
+        closed = _total(x, nodes, local, steps, single).get(out, E.zero(_partial(out, x).shape))
+        note = "" if E.depends(expr, x) else f"{x.name} does not occur in the expression, so the derivative is zero"
+        results[x] = _substitute(out, x, closed, intermediates, steps, single, note)
+    steps += _assembled(expr, wrt, out, results)
+    return steps, results, (intermediates, out, root)
+
+
+def _local_derivatives(nodes, wrt, intermediates, scalars, single, steps) -> dict:
+    """Phase 2: each node differentiated by each of its own parameters, one rule step each."""
     local = {}
     for v, d in nodes:
         live = [p for p in E.variables(d) if p in wrt or any(p == u for u, _ in intermediates)]
@@ -195,25 +207,24 @@ def run(expr, wrt, names=None, output=None, given=None):
             several = len(live) > 1 or len(E.variables(d)) > 1  # others held constant (R2)
             rules = (RULES["partial"], *_shown(rules)) if scalars and several else _shown(rules)
             steps.append(Step("local", (label, value), value.shape, rules))
-    results = {}
-    for x in wrt:
-        totals = {x: None}  # None stands for the identity ∂x/∂x
-        for v, d in nodes:
-            parents = [p for p in E.variables(d) if p in totals]
-            if not parents:
-                continue
-            if parents == [x]:  # the local derivative already is the total one
-                totals[v] = local[v, x]
-                continue
+    return local
+
+
+def _total(x, nodes, local, steps, single) -> dict:
+    """Phase 3: forward through the nodes, each total derivative by the chain rule over its paths."""
+    totals = {x: None}  # None stands for the identity ∂x/∂x
+    for v, d in nodes:
+        parents = [p for p in E.variables(d) if p in totals]
+        if not parents:
+            continue
+        if parents == [x]:  # the local derivative already is the total one
+            totals[v] = local[v, x]
+        else:
             totals[v] = _combine(v, x, parents, local, totals, steps, single)
-        closed = totals.get(out, E.zero(_partial(out, x).shape))
-        note = "" if E.depends(expr, x) else f"{x.name} does not occur in the expression, so the derivative is zero"
-        results[x] = _substitute(out, x, closed, intermediates, steps, single, note)
-    steps += _assembled(expr, wrt, out, results, single)
-    return steps, results, (intermediates, out, root)
+    return totals
 
 
-def _assembled(expr, wrt, out, results, single):
+def _assembled(expr, wrt, out, results):
     """With several scalar variables, the partials assemble into ∇f (R3) or the Jacobian (R4)."""
     if len(wrt) < 2 or not all(x.is_scalar for x in wrt):
         return []

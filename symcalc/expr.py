@@ -16,7 +16,7 @@ symcalc.errors.ShapeError: cannot add w (3×1) and x (4×1): element-wise operat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy

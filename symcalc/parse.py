@@ -25,7 +25,6 @@ from fractions import Fraction
 
 from . import expr as E
 from .errors import ParseError, ShapeError
-from .functions import FUNCTIONS
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 200

@@ -17,7 +17,7 @@ import sympy
 from . import expr as E
 from .bridge import from_sympy, is_structural_scalar, scalar_to_sympy
 from .errors import UnsupportedError
-from .shapes import ONE, is_column, is_row, is_scalar
+from .shapes import ONE, is_column, is_row
 
 _ONE = E.Const(sympy.Integer(1))
 

@@ -5,7 +5,6 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +12,7 @@ import pytest
 import symcalc as sc
 from symcalc import catalog as cat
 from symcalc.cli import main
-from symcalc.render.json import SCHEMA, document
+from symcalc.render.json import SCHEMA
 
 SPECS = cat.catalog()
 NAMES = list(SPECS)

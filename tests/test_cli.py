@@ -88,7 +88,6 @@ def test_console_script_without_a_terminal_prints_no_ansi():
 
 
 def test_json_is_versioned_and_round_trips(capsys):
-    import sympy
 
     code, out, _ = run(capsys, "derive", "neuron", "--format", "json", "--check")
     doc = json.loads(out)
