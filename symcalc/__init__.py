@@ -10,6 +10,7 @@ from .errors import ParseError, ShapeError, SymcalcError, UnsupportedError
 from .expr import const, diag, dot, matrix, maximum, relu, scalar, stack, sum_, vector
 from .functions import abs_, cos, exp, log, sigmoid, sin, sqrt, tan, tanh
 from .multivariate import gradient, jacobian
+from .parse import parse
 
 def evaluate(expr, values, sizes=None):
     """The value of an expression at a point (numpy is imported on first use).
@@ -30,5 +31,5 @@ __all__ = [
     "Derivation", "derive", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError",
     "evaluate", "const", "diag", "dot", "matrix", "maximum", "relu", "scalar", "stack", "sum", "sum_",
     "vector", "abs_", "cos", "exp", "log", "ln", "sigmoid", "sin", "sqrt", "tan", "tanh",
-    "gradient", "jacobian",
+    "gradient", "jacobian", "parse",
 ]
