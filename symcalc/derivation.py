@@ -74,7 +74,12 @@ class Derivation:
         return render(self)
 
     def latex(self) -> str:
-        """The whole derivation as LaTeX (``align*`` blocks)."""
+        """The whole derivation as LaTeX (``align*`` blocks).
+
+        >>> tex = derive("sin(x**2)", "x").latex()
+        >>> tex.count("begin{align*}"), "2x" in tex and "cos" in tex
+        (5, True)
+        """
         from .render.latex import render
 
         return render(self)
@@ -112,7 +117,12 @@ class Derivation:
 
     # -- numbers
     def evaluate(self, values: dict, var=None):
-        """The derivative at a point; values keyed by variable or by name, sizes bound from them."""
+        """The derivative at a point; values keyed by variable or by name, sizes bound from them.
+
+        >>> d = derive("w @ w", "w", vectors="w")
+        >>> d.evaluate({"w": [1, 2, 3]}).tolist()
+        [[2.0, 4.0, 6.0]]
+        """
         from .numeric import bind, evaluate
 
         values = by_var(self.expr, values)
@@ -121,7 +131,11 @@ class Derivation:
 
 
     def check(self, samples: int = 5, seed: int = 0, dims: dict | None = None):
-        """Compare every closed form with central finite differences at random points."""
+        """Compare every closed form with central finite differences at random points.
+
+        >>> print(derive("tanh(w @ x)", "w", vectors="w x").check(samples=3))
+        PASS: worst relative error ... over 3 point(s)
+        """
         from .check import check
 
         return check(self, samples, seed, dims)
