@@ -19,12 +19,13 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
 from . import expr as E
+from .declarations import declare, parse_declarations  # noqa: F401 - part of this module's API
 from .errors import ParseError, ShapeError
+from .tokens import Token, tokenize
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 200
@@ -34,109 +35,6 @@ _UNARY = {"exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "
           "sigmoid": "sigmoid", "σ": "sigmoid", "sqrt": "sqrt", "√": "sqrt", "abs": "abs", "sign": "sign"}
 _SPECIAL = {"sum": 1, "dot": 2, "max": 2, "maximum": 2, "relu": 1}
 FUNCTION_NAMES = sorted({*_UNARY, *_SPECIAL} - {"σ", "√"})
-_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
-                 "⁹": "9", "⁻": "-"}
-_SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9"}
-_OPERATORS = {"**": "**", "^": "**", "+": "+", "-": "-", "−": "-", "*": "*", "×": "*", "⊗": "*", "/": "/",
-              "⊘": "/", "@": "@", "·": "·", "(": "(", ")": ")", "[": "[", "]": "]", ",": ",", "ᵀ": "ᵀ"}
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_SCRIPTS = ("LATIN", "GREEK")
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "num", "name", "op", "sup" (superscript power), "T" (.T), "end"
-    text: str
-    pos: int
-
-
-def _script(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    return name.split()[0] if name else "UNKNOWN"
-
-
-def _check_identifier(name: str, text: str, pos: int) -> None:
-    """Letters from one script only, Latin or Greek: a Cyrillic х beside a Latin x is refused."""
-    scripts = set()
-    for offset, ch in enumerate(name):
-        if ch.isalpha():
-            script = _script(ch)
-            if script not in _SCRIPTS:
-                raise ParseError(f"the letter {ch!r} ({unicodedata.name(ch, 'unknown')}) is not Latin or Greek; "
-                                 "retype it (it may be a look-alike)", text, pos + offset)
-            scripts.add(script)
-    if len(scripts) > 1:
-        raise ParseError(f"the name {name!r} mixes Latin and Greek letters; retype it", text, pos)
-
-
-def _name_char(ch: str) -> bool:
-    # ² and ᵀ count as alphanumeric to Python, but here they are powers and transposes
-    if ch in _SUPERSCRIPTS or ch == "ᵀ" or ch in "σ√":
-        return False
-    return ch.isalnum() or ch == "_" or ch in _SUBSCRIPTS
-
-
-def tokenize(text: str) -> list[Token]:
-    tokens, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-            continue
-        m = _NUMBER.match(text, i)
-        if m:
-            tokens.append(Token("num", m.group(), i))
-            i = m.end()
-            continue
-        if _name_char(ch) and not ch.isdigit():
-            j = i
-            while j < len(text) and _name_char(text[j]):
-                j += 1
-            raw = text[i:j]
-            _check_identifier(raw, text, i)
-            name = "".join("_" + _SUBSCRIPTS[c] if c in _SUBSCRIPTS else c for c in raw).replace("__", "_")
-            tokens.append(Token("name", name, i))
-            i = j
-            continue
-        if ch == "." and text[i + 1 : i + 2] == "T" and not (text[i + 2 : i + 3].isalnum() or text[i + 2 : i + 3] == "_"):
-            tokens.append(Token("T", ".T", i))
-            i += 2
-            continue
-        if ch == ".":
-            raise ParseError("attribute access is not allowed; only .T (transpose) may follow an expression", text, i)
-        if ch in _SUPERSCRIPTS:
-            j = i
-            while j < len(text) and text[j] in _SUPERSCRIPTS:
-                j += 1
-            tokens.append(Token("sup", "".join(_SUPERSCRIPTS[c] for c in text[i:j]), i))
-            i = j
-            continue
-        if ch in "σ√":
-            tokens.append(Token("name", ch, i))
-            i += 1
-            continue
-        two = text[i : i + 2]
-        if two in _OPERATORS:
-            tokens.append(Token("op", _OPERATORS[two], i))
-            i += 2
-            continue
-        if ch in _OPERATORS:
-            tokens.append(Token("op", _OPERATORS[ch], i))
-            i += 1
-            continue
-        raise ParseError(f"unexpected character {ch!r} ({unicodedata.name(ch, 'unknown')})" + _hint_char(ch), text, i)
-    tokens.append(Token("end", "", len(text)))
-    return tokens
-
-
-def _hint_char(ch: str) -> str:
-    hints = {"=": "; comparisons and assignments are not expressions", "'": "; strings are not allowed",
-             '"': "; strings are not allowed", ":": "; slices and lambdas are not allowed",
-             "{": "; sets and dicts are not allowed", "!": "", "<": "; comparisons are not allowed",
-             ">": "; comparisons are not allowed", "&": "", "|": "; write abs(x) for |x|"}
-    return hints.get(ch, "")
-
-
 @dataclass(frozen=True)
 class Node:
     """An expression with the span of text it came from (for errors that point at it)."""
@@ -388,53 +286,6 @@ def _shape_hint(op, operands, text, declared) -> str:
     if op in "+-*/" and a.shape == (b.shape[1], b.shape[0]):
         return f"the shapes are transposes of each other; did you mean {sa} {op} {sb}.T?"
     return ""
-
-
-# ---------------------------------------------------------------- declarations
-
-
-def _items(text: str, kind: str) -> list[str]:
-    if kind == "matrix":  # X:N,n holds a comma, so matrices are separated by spaces only
-        return text.split()
-    return [item for item in re.split(r"[\s,]+", text.strip()) if item]
-
-
-def parse_declarations(scalars: str = "", vectors: str = "", matrices: str = "", size: str = "n") -> dict:
-    """{name: (kind, sizes)} from declaration strings such as vectors="w x y:N"."""
-    out: dict = {}
-    for kind, text in (("scalar", scalars), ("vector", vectors), ("matrix", matrices)):
-        for item in _items(text or "", kind):
-            name, _, sizes = item.partition(":")
-            if not re.fullmatch(r"[^\W\d]\w*", name):
-                raise ParseError(f"{name!r} is not a valid name in the {kind} declaration {item!r}")
-            _check_identifier(name, item, 0)
-            out_sizes = _sizes(kind, name, sizes, size, item)
-            if name in out and out[name] != (kind, out_sizes):
-                raise ParseError(f"{name} is declared twice, as a {out[name][0]} and as a {kind}")
-            out[name] = (kind, out_sizes)
-    return out
-
-
-def _sizes(kind, name, sizes, default, item):
-    parts = [p.strip() for p in sizes.split(",")] if sizes else []
-    want = {"scalar": 0, "vector": 1, "matrix": 2}[kind]
-    if kind == "vector" and not parts:
-        parts = [default]
-    if len(parts) != want:
-        example = {"scalar": "b", "vector": f"{name}:N", "matrix": f"{name}:N,n"}[kind]
-        raise ParseError(f"bad {kind} declaration {item!r}; write it like {example}")
-    for p in parts:
-        if not (p.isdigit() and int(p) > 0) and not re.fullmatch(r"[^\W\d]\w*", p):
-            raise ParseError(f"bad size {p!r} in {item!r}: sizes are positive integers or names")
-    return tuple(int(p) if p.isdigit() else p for p in parts)
-
-
-def declare(scalars: str = "", vectors: str = "", matrices: str = "", size: str = "n") -> dict:
-    """{name: variable} for declaration strings."""
-    out = {}
-    for name, (kind, sizes) in parse_declarations(scalars, vectors, matrices, size).items():
-        out[name] = {"scalar": E.scalar, "vector": E.vector, "matrix": E.matrix}[kind](name, *sizes)
-    return out
 
 
 def parse(text: str, *, scalars: str = "", vectors: str = "", matrices: str = "", size: str = "n") -> E.Expr:
