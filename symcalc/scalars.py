@@ -18,6 +18,7 @@ from .errors import UnsupportedError
 
 
 def simplify_scalars(e):
+    """Every maximal scalar piece of ``e`` through sympy; vector structure is left as it is."""
     if is_structural_scalar(e) and e.args:
         return _sympy_simplify(e)
     if isinstance(e, E.Mul):
