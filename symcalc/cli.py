@@ -202,6 +202,10 @@ def main(argv=None) -> int:
         return 2
     except BrokenPipeError:  # `symcalc derive neuron | head` is fine
         return 0
+    except (RecursionError, MemoryError) as exc:  # a last guard: report, never a traceback
+        print(f"symcalc: the input is too large or too deeply nested to handle ({type(exc).__name__})",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import engine
 from . import expr as E
-from .errors import SymcalcError
+from .errors import SymcalcError, UnsupportedError
 
 LAYOUTS = ("numerator", "denominator")
 
@@ -193,7 +193,10 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
         expr = parse(expr, **decl)
     expr = E.as_expr(expr)
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
-    steps, closed, graph = engine.run(expr, wrt, names=names, output=output, given=given)
+    try:
+        steps, closed, graph = engine.run(expr, wrt, names=names, output=output, given=given)
+    except RecursionError:
+        raise UnsupportedError(f"the expression is nested too deeply to derive (depth {E.depth(expr)})") from None
     if layout == "denominator":
         from .layout import to_denominator
 

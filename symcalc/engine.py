@@ -155,12 +155,18 @@ def _chain_rule(terms):
     return RULES["vector_chain"]
 
 
+def substitute_back(e, intermediates):
+    """Replace intermediates by their definitions, each resolved once (deep chains stay linear)."""
+    resolved = {}
+    for var, d in intermediates:
+        resolved[var] = E.replace(d, resolved)
+    return E.replace(e, resolved)
+
+
 def given_graph(expr, intermediates, root, output=None):
     """A decomposition written out by hand (the paper's own u₁, u₂ for E12–E14), verified to
     substitute back to ``expr``."""
-    full = root
-    for var, d in reversed(intermediates):
-        full = E.replace(full, {var: d})
+    full = substitute_back(root, intermediates)
     if simplify(full) != simplify(expr):
         raise SymcalcError(f"the intermediates do not rebuild the expression: {full} is not {expr}")
     taken = {v.name for v in E.variables(expr)} | {v.name for v, _ in intermediates}
@@ -271,12 +277,11 @@ def _combine(v, x, parents, local, totals, steps, single):
 
 
 def _substitute(out, x, value, intermediates, steps, single, note):
-    full = value
-    for var, d in reversed(intermediates):
-        full = E.replace(full, {var: d})
-    closed = present(simplify(full))
+    full = substitute_back(value, intermediates)
+    simplified = simplify(full)
+    closed = present(simplified)
     if full != value and intermediates:
-        steps.append(Step("substitute", (_partial(out, x, single), value, simplify(full)), value.shape, wrt=x))
+        steps.append(Step("substitute", (_partial(out, x, single), value, simplified), value.shape, wrt=x))
     steps.append(Step("result", (_partial(out, x, single), closed), closed.shape, note=note, wrt=x))
     return closed
 

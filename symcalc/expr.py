@@ -103,8 +103,24 @@ class Expr:
 
 
 def _leaf(cls):
-    """Frozen dataclass with structural equality; the shape is a compared field."""
-    return dataclass(frozen=True)(cls)
+    """Frozen dataclass with structural equality; the shape is a compared field.
+
+    The hash is cached on first use: trees are immutable, and hashing a deep one again at every
+    dictionary lookup made substitution quadratic.
+    """
+    cls = dataclass(frozen=True)(cls)
+    structural = cls.__hash__
+
+    def cached(self):
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            h = structural(self)
+            object.__setattr__(self, "_hash", h)
+            return h
+
+    cls.__hash__ = cached
+    return cls
 
 
 @_leaf
@@ -577,6 +593,16 @@ def walk(e: Expr):
         node = stack.pop()
         yield node
         stack.extend(reversed(node.args))
+
+
+def depth(e: Expr) -> int:
+    """Nesting depth, counted without recursion."""
+    best, stack = 0, [(e, 1)]
+    while stack:
+        node, d = stack.pop()
+        best = max(best, d)
+        stack.extend((a, d + 1) for a in node.args)
+    return best
 
 
 def variables(e: Expr) -> list:

@@ -31,8 +31,13 @@ def simplify_scalars(e):
     return e.rebuild(tuple(simplify_scalars(a) for a in e.args))
 
 
+SYMPY_MAX_DEPTH = 40  # sympy's printers and simplifiers recurse; deeper pieces stay as they are
+
+
 def _worth_sympy(e) -> bool:
     """Only arithmetic sympy could combine is worth the round trip (it is not cheap)."""
+    if E.depth(e) > SYMPY_MAX_DEPTH:
+        return False
     for node in E.walk(e):
         if not is_structural_scalar(node):
             continue
@@ -50,7 +55,7 @@ def _sympy_simplify(e):
         return e.rebuild(tuple(simplify_scalars(a) for a in e.args)) if e.args else e
     s, back = scalar_to_sympy(e)
     back = {k: simplify_scalars(v) for k, v in back.items()}
-    for best in sorted(_candidates(s), key=lambda c: (sympy.count_ops(c), len(str(c)))):
+    for best in sorted(_candidates(s), key=sympy.count_ops):
         try:
             return from_sympy(best, back)
         except UnsupportedError:  # sympy chose a form symcalc has no node for: try the next

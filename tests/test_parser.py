@@ -156,3 +156,16 @@ def test_declarations():
 def test_wrt_symbol_not_in_expression_is_a_zero_with_a_note():
     d = sc.derive("sum(x)", "w", vectors="w x")
     assert str(d.closed_form()) == "0⃗ᵀ" and "does not occur" in d.text()
+
+
+def test_deep_nesting_derives_without_a_traceback(capsys):
+    """199 nested functions (just under the parser's limit) derive; found by trying it: sympy's
+    printers recursed too deeply and substitution was quadratic."""
+    from symcalc.cli import main
+
+    text = "sin(" * 199 + "x" + ")" * 199
+    assert main(["derive", text, "--wrt", "x", "--format", "text"]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "cos(x)" in out
+    d = sc.derive("sin(" * 30 + "x" + ")" * 30, "x")
+    assert checked(d, samples=2)
