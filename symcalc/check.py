@@ -119,6 +119,8 @@ def relative_error(got, want) -> float:
 
 def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout="numerator") -> CheckResult:
     """Compare {variable: closed form} with finite differences of ``expr`` at random points."""
+    if samples < 1:
+        raise SymcalcError(f"a check needs at least one sample point, not {samples}")
     variables = list(dict.fromkeys([*E.variables(expr), *closed, *(v for c in closed.values() for v in E.variables(c))]))
     sizes = concrete_sizes(variables, dims)
     rng = np.random.default_rng(seed)

@@ -139,14 +139,15 @@ def _derive(args) -> int:
 
         return run_demo(spec)
     checks = [d.check(args.samples, args.seed, _dims(args.dims)) for d in ds] if args.check else None
+    if args.at:  # evaluated before anything is printed, so bad values are the only output
+        _unknown_points(ds, args.at)
+    values = [line for d in ds for line in _values_at(d, args.at)] if args.at else []
     (_write if args.out else _show)(ds, args, checks)
     if checks and args.format != "json":
         for d, c in zip(ds, checks):
             print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}")
-    if args.at:
-        _unknown_points(ds, args.at)
-        for d in ds:
-            print("\n".join(_values_at(d, args.at)))
+    if values:
+        print("\n".join(values))
     return 1 if checks and not all(c.passed for c in checks) else 0
 
 
