@@ -73,14 +73,14 @@ def test_matrix_form_loss_has_row_shape_and_matches_finite_differences():
 
 
 def test_chain_steps_carry_shape_arithmetic():
-    d = sc.derive(sc.relu(w @ x + b), w)
+    d = checked(sc.derive(sc.relu(w @ x + b), w))
     chain = [s for s in d.steps if s.phase == "chain"]
     assert [s.shape_text for s in chain] == ["(1×n)(n×n) → 1×n", "(1×1)(1×n) → 1×n"]
     assert all(s.rules[0].number == "R12" for s in chain)
 
 
 def test_steps_are_plain_records():
-    d = sc.derive(sc.relu(w @ x + b), w)
+    d = checked(sc.derive(sc.relu(w @ x + b), w))
     step = d.steps[0]
     with pytest.raises(AttributeError):
         step.phase = "other"
@@ -88,7 +88,7 @@ def test_steps_are_plain_records():
 
 
 def test_text_has_no_ansi_and_latex_has_align():
-    d = sc.derive(sc.relu(w @ x + b), [w, b])
+    d = checked(sc.derive(sc.relu(w @ x + b), [w, b]))
     assert "\x1b[" not in d.text()
     tex = d.latex()
     assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") >= 4
@@ -97,7 +97,7 @@ def test_text_has_no_ansi_and_latex_has_align():
 
 
 def test_evaluate_accepts_names_and_binds_sizes():
-    d = sc.derive(w @ x + b, w)
+    d = checked(sc.derive(w @ x + b, w))
     value = d.evaluate({"w": [1, 2], "x": [3, 4], "b": 0.5})
     np.testing.assert_array_equal(value, [[3.0, 4.0]])
     with pytest.raises(sc.ShapeError, match="n = 2"):
