@@ -57,18 +57,29 @@ def _derivations(args) -> tuple[list, object]:
     if target in specs:
         return specs[target].derivations(args.layout, args.wrt), specs[target]
     if not args.wrt:
-        raise SymcalcError(
-            f"no derivation named {target!r}; available: {', '.join(specs)}\n"
-            "to derive an expression instead, say which variables: --wrt w b"
-        )
+        raise SymcalcError(_missing_wrt(target, args, specs))
     return [_from_expression(args)], None
+
+
+def _missing_wrt(target, args, specs) -> str:
+    """An expression without --wrt names its variables; anything else lists the catalog."""
+    if any(c in target for c in "()+-*/@^[]⊗⊘·ᵀ²³−×") or args.vector or args.scalar or args.matrix:
+        from .derivation import variables_of
+
+        names = variables_of(target, _declarations(args))
+        return f"say which variables to differentiate by, e.g. --wrt {' '.join(names) or 'x'}"
+    return (f"no derivation named {target!r}; available: {', '.join(specs)}\n"
+            "to derive an expression instead, say which variables: --wrt w b")
+
+
+def _declarations(args) -> dict:
+    return dict(scalars=" ".join(args.scalar), vectors=" ".join(args.vector), matrices=" ".join(args.matrix))
 
 
 def _from_expression(args):
     from .derivation import derive
 
-    decl = dict(scalars=" ".join(args.scalar), vectors=" ".join(args.vector), matrices=" ".join(args.matrix))
-    return derive(args.target, args.wrt, layout=args.layout, **decl)
+    return derive(args.target, args.wrt, layout=args.layout, **_declarations(args))
 
 
 def _render(ds, fmt: str, standalone=False, checks=None) -> str:

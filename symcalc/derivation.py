@@ -141,6 +141,13 @@ class Derivation:
         return check(self, samples, seed, dims)
 
 
+def variables_of(text: str, declarations: dict) -> list[str]:
+    """The variable names of an expression typed as text (parse errors propagate)."""
+    from .parse import parse
+
+    return [v.name for v in E.variables(parse(text, **declarations))]
+
+
 def by_var(expr, values: dict) -> dict:
     """Accept {"w": ...} as well as {w: ...}."""
     named = {v.name: v for v in E.variables(expr)}

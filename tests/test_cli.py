@@ -115,3 +115,15 @@ def test_at_point(capsys):
     assert code == 0
     assert "∂activation/∂w (numerator layout) =\n[[3. 4.]]" in out
     assert "∂activation/∂b (numerator layout) =\n1." in out
+
+
+def test_expression_without_wrt_names_its_variables(capsys):
+    code, out, err = run(capsys, "derive", "sin(x*y)")
+    assert code == 2 and "--wrt x y" in err and out == ""
+
+
+def test_expression_from_the_command_line_with_declarations(capsys):
+    code, out, err = run(capsys, "derive", "sum((X @ w + b - y) ** 2) / N", "--wrt", "w", "--matrix", "X:N,n",
+                         "--vector", "w", "y:N", "--scalar", "b", "--check")
+    assert code == 0, err
+    assert "(2/N) (Xw + b − y)ᵀX" in out and "check: PASS" in out
