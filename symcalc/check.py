@@ -136,7 +136,11 @@ def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout=
         for x, form in closed.items():
             want = finite_difference(expr, x, arrays, sizes)
             got = _value(form, arrays, sizes)
-            got = got.T if layout == "denominator" else got
+            if x.shape[0] != 1 and x.shape[1] != 1:  # by a matrix: want lists W's entries row by row
+                got = got if layout == "denominator" else got.T
+                want = want.reshape(got.shape)
+            elif layout == "denominator":
+                got = got.T
             err = relative_error(got, want)
             errors[x.name] = max(errors.get(x.name, 0.0), err)
             worst = max(worst, err)

@@ -58,7 +58,7 @@ def _derivations(args) -> tuple[list, object]:
         return specs[target].derivations(args.layout, args.wrt), specs[target]
     if not args.wrt:
         raise SymcalcError(_missing_wrt(target, args, specs))
-    return [_from_expression(args)], None
+    return _from_expression(args), None
 
 
 def _missing_wrt(target, args, specs) -> str:
@@ -76,10 +76,17 @@ def _declarations(args) -> dict:
     return dict(scalars=" ".join(args.scalar), vectors=" ".join(args.vector), matrices=" ".join(args.matrix))
 
 
-def _from_expression(args):
-    from .derivation import derive
+def _from_expression(args) -> list:
+    """One derivation for the scalars and vectors, and one for each matrix (the trace rule)."""
+    from .derivation import derive, variables_of
+    from .parse import declare
 
-    return derive(args.target, args.wrt, layout=args.layout, **_declarations(args))
+    decl = _declarations(args)
+    declared = declare(**decl)
+    matrices = [n for n in args.wrt if n in declared and declared[n].shape[0] != 1 and declared[n].shape[1] != 1]
+    groups = [[n for n in args.wrt if n not in matrices]] + [[m] for m in matrices]
+    variables_of(args.target, decl)  # parse errors first, before any output
+    return [derive(args.target, g, layout=args.layout, **decl) for g in groups if g]
 
 
 def _render(ds, fmt: str, standalone=False, checks=None) -> str:

@@ -200,6 +200,13 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
         expr = parse(expr, **decl)
     expr = E.as_expr(expr)
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
+    from .matrixgrad import derive_by_matrix, is_matrix
+
+    if any(is_matrix(v) for v in wrt):
+        if len(wrt) > 1:
+            raise SymcalcError("differentiate by a matrix on its own: one derivation for "
+                               f"{', '.join(v.name for v in wrt if is_matrix(v))}, another for the rest")
+        return derive_by_matrix(expr, wrt[0], layout=layout, names=names, output=output, title=title, notes=notes)
     try:
         steps, closed, graph = engine.run(expr, wrt, names=names, output=output, given=given)
     except RecursionError:

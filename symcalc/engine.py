@@ -241,14 +241,14 @@ def _assembled(expr, wrt, out, results):
     else:
         return []
     labels = E.block([[_partial(o, x) for x in wrt] for o, _ in outputs])
-    values = simplify(E.block([[pick(_plain(results[x])) for x in wrt] for _, pick in outputs]))
+    values = simplify(E.block([[pick(unpresent(results[x])) for x in wrt] for _, pick in outputs]))
     if expr.is_scalar:
         return [Step("result", (E.Var("∇" + out.name, labels.shape), labels, values), values.shape, (RULES["gradient"],))]
     return [Step("result", (E.Var("J", labels.shape), labels, values), values.shape, (RULES["jacobian"],))]
 
 
-def _plain(e):
-    """A closed form without the cases presentation, for assembling into a matrix."""
+def unpresent(e):
+    """A closed form without the cases presentation, for further algebra."""
     if isinstance(e, E.Cases):
         return E.add(E.mul(E.Step(e.arg, e.arg.shape), e.above), E.mul(1 - E.Step(e.arg, e.arg.shape), e.below))
     return e

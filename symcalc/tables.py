@@ -59,6 +59,7 @@ def _examples():
         "matvec": (A @ v, v),
         "transpose": (w.T, w),
         "piecewise_constant": (E.Step(z, z.shape) * x, z),
+        "trace": (E.vector("y", "m") @ (A @ v), A),
     }
 
 

@@ -34,9 +34,43 @@ def test_derivative_wrt_absent_symbol_is_zero_of_right_shape(expr, wrt, shape_te
     checked(d)
 
 
-def test_matrix_variable_is_refused_not_zero():
-    with pytest.raises(sc.UnsupportedError, match="X"):
-        sc.derive(sc.sum(X @ w), X)
+@pytest.mark.parametrize("build", [lambda: sc.sum(X * X), lambda: sc.sum(sc.exp(X @ w)) + sc.sum(X * X)])
+def test_matrix_outside_products_is_refused_not_zero(build):
+    with pytest.raises(sc.UnsupportedError, match="only in products"):
+        sc.derive(build(), X)
+
+
+M = sc.matrix("W", "m", "n")
+ym, bm = sc.vector("y", "m"), sc.vector("c", "m")
+
+
+@pytest.mark.parametrize("expr, numerator, denominator", [
+    (ym @ (M @ w), "w yᵀ", "y wᵀ"),
+    (w @ (M.T @ ym), "w yᵀ", "y wᵀ"),
+    (sc.sum(sc.relu(M @ w + bm)), "w [Ww + c > 0]ᵀ", "[Ww + c > 0] wᵀ"),
+    (sc.sum((sc.tanh(M @ w + bm) - ym) ** 2), None, "2 ((tanh(Ww + c) − y) ⊗ (1 − tanh(Ww + c)²)) wᵀ"),
+    (ym @ (M @ w) + (M @ w) @ (M @ w), None, None),
+])
+def test_scalar_by_matrix_via_the_trace_rule(expr, numerator, denominator):
+    num = checked(sc.derive(expr, M))
+    den = checked(sc.derive(expr, M, layout="denominator"))
+    assert num.shape == (M.shape[1], M.shape[0]) and den.shape == M.shape
+    if numerator:
+        assert str(num.closed_form()) == numerator
+    if denominator:
+        assert str(den.closed_form()) == denominator
+    assert any(r.key == "trace" for s in num.steps for r in s.rules)
+
+
+def test_matrix_and_vector_variables_are_separate_derivations(capsys):
+    from symcalc.cli import main
+
+    with pytest.raises(sc.SymcalcError, match="on its own"):
+        sc.derive(sc.sum(M @ w), [M, w])
+    code = main(["derive", "sum(tanh(W @ x + b))", "--wrt", "W", "b", "--matrix", "W:m,n", "--vector", "x",
+                 "b:m", "--check"])
+    out = capsys.readouterr().out
+    assert code == 0 and out.count("check: PASS") == 2 and "∂y/∂W" in out
 
 
 def test_matrix_valued_dependence_is_refused():
