@@ -135,6 +135,8 @@ def _oracle(f, env, var):
 def _check(pair, seed):
     expr, f = pair
     variables = [v for v in sc.expr.variables(expr) if v != M]
+    if expr.is_scalar and M in sc.expr.variables(expr):
+        _check_matrix(expr, f, seed)
     if not variables:
         return
     d = sc.derive(expr, variables)
@@ -152,6 +154,25 @@ def _check(pair, seed):
         checked += 1
         if checked == 2:
             return
+
+
+def _check_matrix(expr, f, seed):
+    """By the matrix M (the trace rule), where M appears only in products; refused otherwise."""
+    try:
+        d = sc.derive(expr, M)
+    except sc.UnsupportedError as exc:
+        assert "only in products" in str(exc)
+        return
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        env = _point(rng)
+        want = _oracle(f, env, M)
+        if want is None:
+            continue
+        got = np.asarray(d.evaluate(dict(env)), dtype=float).T.reshape(want.shape)  # n×N, numerator
+        err = np.max(np.abs(got - want)) / max(1.0, float(np.max(np.abs(want))))
+        assert err < 1e-6, f"repro: sc.derive({expr}, M) at seed {seed}: error {err:.2e}"
+        return
 
 
 EXAMPLES = 5000 if os.environ.get("SYMCALC_SLOW") else 300
