@@ -48,9 +48,17 @@ class Spec:
         return f"{self.title} ({self.example})" if self.example else self.title
 
     def derivations(self, layout="numerator", wrt=None) -> list:
-        """Every part derived, each a :class:`~symcalc.derivation.Derivation`."""
+        """Every part derived, each a :class:`~symcalc.derivation.Derivation`.
+
+        ``wrt`` replaces the parts' own variables; where some parts name one of them, only those
+        parts are derived (``--wrt W`` on an entry with a part by W and a part by b).
+        """
+        parts = list(enumerate(self.parts))
+        if wrt:
+            chosen = [(i, p) for i, p in parts if set(wrt) & set(p.wrt)]
+            parts = chosen or parts
         out = []
-        for i, part in enumerate(self.parts):
+        for i, part in parts:
             title = self.heading if len(self.parts) == 1 else f"{self.heading} — {part.title or part.expression}"
             notes = (*part.notes, *(self.notes if i == len(self.parts) - 1 else ()))
             out.append(self._derive(part, layout, wrt, title, notes))

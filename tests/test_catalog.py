@@ -273,3 +273,10 @@ def test_layout_flag_says_so(capsys):
     assert main(["derive", "neuron", "--layout", "denominator", "--wrt", "w"]) == 0
     out = capsys.readouterr().out
     assert "denominator layout" in out and "x   if w·x + b > 0" in out
+
+
+def test_wrt_picks_the_parts_that_name_the_variable(capsys):
+    assert main(["derive", "dense-layer", "--wrt", "W", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("differentiated with respect to W") == 1 and "by the bias" not in out
+    assert "check: PASS" in out
