@@ -1,9 +1,10 @@
 """Scalars differentiated by a matrix, by the trace rule: beyond the paper's vector rules.
 
-Where the matrix W occurs only inside products z = A W b (or A Wᵀ b) with a column or scalar
-result, f depends on W through those z: the engine derives ∂f/∂z with the paper's rules, and
-df = ∂f/∂z A dW b = tr(b ∂f/∂z A dW) gives ∂f/∂W = b ∂f/∂z A in numerator layout (n×m for an
-m×n matrix; denominator layout, the shape of W, is its transpose). Anything else is refused.
+Where the matrix W occurs only in products, each is cut at W into z = W b (or Wᵀ b, or, read from
+the left, aᵀW = (Wᵀa)ᵀ) with b free of W, and f depends on W through those z: the engine derives
+∂f/∂z with the paper's rules, and df = ∂f/∂z dW b = tr(b ∂f/∂z dW) gives ∂f/∂W = b ∂f/∂z in
+numerator layout (n×m for an m×n matrix; denominator layout, the shape of W, is its transpose),
+summed over the z. Anything else is refused.
 
 >>> import symcalc as sc
 >>> W, x, y = sc.matrix("W", "m", "n"), sc.vector("x", "n"), sc.vector("y", "m")
@@ -25,37 +26,71 @@ from .simplify import simplify
 from .steps import Step
 
 
-def _occurrence(node, W):
-    """(left factors, transposed?, right factors) where W or Wᵀ is one factor of a product."""
-    hits = [i for i, f in enumerate(node.items) if f == W or f == E.Transpose(W, (W.shape[1], W.shape[0]))]
-    if len(hits) != 1:
-        return None
-    i = hits[0]
-    return node.items[:i], node.items[i] != W, node.items[i + 1 :]
+def _is_w(f, W) -> bool:
+    return f == W or f == E.Transpose(W, (W.shape[1], W.shape[0]))
+
+
+class _Splitter:
+    """Names each product through W as z = W b or z = Wᵀ b, with b free of W."""
+
+    def __init__(self, expr, W):
+        self.expr, self.W = expr, W
+        self.found = []  # (z, definition, transposed, right factors)
+
+    def name(self, w_factor, right):
+        transposed = w_factor != self.W
+        definition = E.MatMul((w_factor, *right), (w_factor.shape[0], right[-1].shape[1]))
+        for z, d, *_ in self.found:
+            if d == definition:
+                return z
+        z = E.Var(_fresh(self.expr, len(self.found)), definition.shape, "intermediate")
+        self.found.append((z, definition, transposed, tuple(right)))
+        return z
+
+    def free(self, factors) -> bool:
+        named = [z for z, *_ in self.found]
+        return bool(factors) and not any(E.depends(f, v) for f in factors for v in (self.W, *named))
+
+    def product(self, items):
+        """Rewrite one product until W is gone from it, or give up (None)."""
+        items = list(items)
+        while any(_is_w(f, self.W) for f in items):
+            for i in range(len(items) - 1, -1, -1):
+                if not _is_w(items[i], self.W):
+                    continue
+                left, right = items[:i], items[i + 1 :]
+                if self.free(right) and right[-1].shape[1] == ONE:  # W b, a column
+                    items = left + [self.name(items[i], right)]
+                    break
+                if self.free(left) and left[0].shape[0] == ONE:  # aᵀ W = (Wᵀ a)ᵀ, a row
+                    flipped = E.transpose(items[i])
+                    column = [E.transpose(f) for f in reversed(left)]
+                    items = [E.transpose(self.name(flipped, column))] + right
+                    break
+            else:
+                return None
+        return items
+
+    def visit(self, e):
+        if not e.args:
+            return e
+        e = e.rebuild(tuple(self.visit(a) for a in e.args))
+        if isinstance(e, E.MatMul) and any(_is_w(f, self.W) for f in e.items):
+            items = self.product(e.items)
+            if items is not None:
+                return items[0] if len(items) == 1 else E.MatMul(tuple(items), e.shape)
+        return e
 
 
 def split_products(expr, W):
     """expr with each product through W replaced by a fresh variable z, and what each z stands for."""
-    found = []
-
-    def visit(e):
-        if not e.args:
-            return e
-        e = e.rebuild(tuple(visit(a) for a in e.args))
-        if isinstance(e, E.MatMul) and E.depends(e, W) and e.shape[1] == ONE:
-            hit = _occurrence(e, W)
-            if hit is not None and hit[2]:
-                z = E.Var(_fresh(expr, len(found)), e.shape, "intermediate")
-                found.append((z, e, *hit))
-                return z
-        return e
-
-    out = visit(expr)
-    if E.depends(out, W) or not found:
+    splitter = _Splitter(expr, W)
+    out = splitter.visit(expr)
+    if E.depends(out, W) or not splitter.found:
         raise UnsupportedError(
             f"{W.name} ({fmt_shape(W.shape)}) must appear only in products such as {W.name} @ x or "
             f"a.T @ {W.name} @ x for symcalc to differentiate by it (the trace rule)")
-    return out, found
+    return out, splitter.found
 
 
 def _fresh(expr, k):
@@ -66,12 +101,10 @@ def _fresh(expr, k):
     return name
 
 
-def _gradient_piece(g, left, transposed, right):
-    """b ∂f/∂z A (or Aᵀ (∂f/∂z)ᵀ bᵀ for Wᵀ): this product's share of ∂f/∂W."""
+def _gradient_piece(g, transposed, right):
+    """b ∂f/∂z for z = W b, or (∂f/∂z)ᵀ bᵀ for z = Wᵀ b: this product's share of ∂f/∂W."""
     b = mm(*right)
-    if transposed:
-        return mm(*(E.transpose(f) for f in reversed(left)), E.transpose(g), E.transpose(b))
-    return mm(b, g, *left)
+    return mm(E.transpose(g), E.transpose(b)) if transposed else mm(b, g)
 
 
 def derive_by_matrix(expr, W, *, layout, names, output, title, notes):
@@ -86,8 +119,7 @@ def derive_by_matrix(expr, W, *, layout, names, output, title, notes):
     steps = [Step("define", (z, p), p.shape, (RULES["trace"],)) for z, p in defined]
     steps += [s if s.phase != "result" else replace(s, phase="chain") for s in inner.steps]
     label = E.Partial(inner.output, W, (W.shape[1], W.shape[0]))
-    pieces = [_gradient_piece(unpresent(inner.closed_form(z)), left, t, right)
-              for z, _, left, t, right in products]
+    pieces = [_gradient_piece(unpresent(inner.closed_form(z)), t, right) for z, _, t, right in products]
     raw = E.add(*pieces)
     value = simplify(raw)
     steps.append(Step("chain", (label, raw, value), value.shape, (RULES["trace"],), wrt=W))

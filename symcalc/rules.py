@@ -56,7 +56,7 @@ _TABLE = [
     ("matvec", "", "matrix–vector product", "∂(Av)/∂v = A, ∂(uᵀv)/∂u = vᵀ", "beyond"),
     ("transpose", "", "transpose", "∂xᵀ/∂x lists the same elements as ∂x/∂x", "beyond"),
     ("piecewise_constant", "", "piecewise constant", "d/dx [x > 0] = 0 and d/dx sign(x) = 0 away from 0", "beyond"),
-    ("trace", "", "trace rule for matrices", "z = AWb: df = ∂f/∂z A dW b, so ∂f/∂W = b ∂f/∂z A", "beyond"),
+    ("trace", "", "trace rule for matrices", "z = Wb: df = ∂f/∂z dW b = tr(b ∂f/∂z dW), so ∂f/∂W = b ∂f/∂z", "beyond"),
 ]
 
 RULES = {row[0]: Rule(*row) for row in _TABLE}

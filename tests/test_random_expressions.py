@@ -208,3 +208,11 @@ def test_regression_cancelling_vector_terms_keeps_the_vector_shape():
     _check((expr, lambda env: np.abs(np.maximum(env[W], env[W] + 2 + env[A]))), seed=0)
     d = sc.derive(W + 2 + A - W, A)
     assert d.shape == (W.shape[0], 1) and d.check(samples=2).passed
+
+
+def test_regression_matrix_twice_in_one_product():
+    """(Mu)ᵀMu: the outer product was named as one z, losing the path through the inner Mu."""
+    for expr, f in [((M @ U).T @ M @ U, lambda env: (env[M] @ env[U]).T @ env[M] @ env[U]),
+                    (U.T @ M.T @ M @ U, lambda env: env[U].T @ env[M].T @ env[M] @ env[U])]:
+        _check_matrix(expr, f, seed=0)
+        assert str(sc.derive(expr, M).closed_form()) == "2 u (Mu)ᵀ"
