@@ -1,8 +1,12 @@
-"""Property test (issue 5): random well-shaped expressions, derived by every variable, against an
-independent oracle — a numpy function built from the same recipe, differentiated by central finite
-differences here, not by symcalc's own checker.
+"""Property test (issues 5 and 8): random well-shaped expressions, derived by every variable in
+both layouts, against an independent oracle — a numpy function built from the same recipe,
+differentiated by central finite differences here, not by symcalc's own checker.
 
-`pytest -m slow` (or SYMCALC_SLOW=1) runs 5,000 examples instead of 300.
+The recipes reach the shapes an element-wise rewrite could break (issue 8): kinks of vectors
+(relu, abs, maximum) inside matrix products, quadratic forms vᵀBv with a square B, sums, dot
+products and scalar functions of reductions, at points where the kink arguments have mixed signs.
+
+300 examples by default; `pytest -m slow` (or SYMCALC_SLOW=1) runs 20,000.
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ A, C = sc.scalar("a"), sc.scalar("c")
 U, V = sc.vector("u"), sc.vector("v")
 W = sc.vector("w", "N")
 M = sc.matrix("M", "N", "n")
+B = sc.matrix("B", "n", "n")  # square: relu(u)ᵀ B relu(u) pairs element i of a mask with element j
+MATRICES = (M, B)
 VARS = {"s": [A, C], "n": [U, V], "N": [W]}
 
 
@@ -53,7 +59,9 @@ def recipe(draw, kind, depth):
             return _const(draw(st.sampled_from([2, 3, -1, 0.5])))
         return _leaf(draw(st.sampled_from(VARS[kind])))
     sub = lambda k: recipe(k, depth - 1)  # noqa: E731
-    choice = draw(st.sampled_from(["unary", "binary", "scale", "pow", "max", "reduce", "matvec"]))
+    choice = draw(st.sampled_from(["unary", "binary", "scale", "pow", "max", "reduce", "matvec", "kink"]))
+    if choice == "kink":  # a kink of a vector, to be nested inside products and reductions
+        return draw(_kink(kind, sub))
     if choice == "unary":
         name = draw(st.sampled_from(sorted(SAFE_UNARY)))
         f, g, guard = SAFE_UNARY[name]
@@ -90,9 +98,16 @@ def recipe(draw, kind, depth):
                 return sc.sum(v[0]), lambda env: np.array([[v[1](env).sum()]])
             other = draw(sub(vk))
             return v[0] @ other[0], lambda env: v[1](env).T @ other[1](env)
+        if draw(st.booleans()):  # vᵀ B x, often with the same kink on both sides
+            v = draw(sub("n"))
+            other = v if draw(st.booleans()) else draw(sub("n"))
+            return v[0].T @ B @ other[0], lambda env: v[1](env).T @ env[B] @ other[1](env)
         v, other = draw(sub("N")), draw(sub("n"))  # vᵀ M x: a matrix between two vectors
         return v[0].T @ M @ other[0], lambda env: v[1](env).T @ env[M] @ other[1](env)
     if choice == "matvec":
+        if kind == "n" and draw(st.booleans()):
+            v = draw(sub("n"))
+            return B @ v[0], lambda env: env[B] @ v[1](env)
         if kind == "N":
             v = draw(sub("n"))
             return M @ v[0], lambda env: env[M] @ v[1](env)
@@ -103,12 +118,28 @@ def recipe(draw, kind, depth):
     return scalar[0] * v[0], lambda env: scalar[1](env) * v[1](env)
 
 
+KINKS = {
+    "relu": (sc.relu, lambda x: np.maximum(0, x)),
+    "abs": (sc.abs_, np.abs),
+    "max": (lambda x: sc.maximum(x, -x / 2), lambda x: np.maximum(x, -x / 2)),
+}
+
+
+@st.composite
+def _kink(draw, kind, sub):
+    """A kink function of a vector (or of a scalar), applied to a subexpression of that kind."""
+    f, g = KINKS[draw(st.sampled_from(sorted(KINKS)))]
+    inner = draw(sub(kind))
+    return f(inner[0]), lambda env: g(inner[1](env))
+
+
 def _point(rng):
     env = {}
     for var in (A, C, U, V, W):
         shape = (1, 1) if var.is_scalar else (SIZES[str(var.shape[0])], 1)
         env[var] = rng.uniform(0.3, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
     env[M] = rng.normal(size=(SIZES["N"], SIZES["n"]))
+    env[B] = rng.normal(size=(SIZES["n"], SIZES["n"]))
     return env
 
 
@@ -132,14 +163,19 @@ def _oracle(f, env, var):
     return fine if np.max(np.abs(coarse - fine)) / scale < 1e-6 else None
 
 
-def _check(pair, seed):
+def _relative(got, want):
+    return np.max(np.abs(got - want)) / max(1.0, float(np.max(np.abs(want))))
+
+
+def _check(pair, seed, layout="numerator"):
     expr, f = pair
-    variables = [v for v in sc.expr.variables(expr) if v != M]
-    if expr.is_scalar and M in sc.expr.variables(expr):
-        _check_matrix(expr, f, seed)
+    for mat in MATRICES:
+        if expr.is_scalar and mat in sc.expr.variables(expr):
+            _check_matrix(expr, f, seed, mat, layout)
+    variables = [v for v in sc.expr.variables(expr) if v not in MATRICES]
     if not variables:
         return
-    d = sc.derive(expr, variables)
+    d = sc.derive(expr, variables, layout=layout)
     rng = np.random.default_rng(seed)
     checked = 0
     for _ in range(40):
@@ -148,49 +184,53 @@ def _check(pair, seed):
         if any(w is None for w in wants.values()):
             continue  # near a kink or outside a domain: draw another point
         for v, want in wants.items():
-            got = np.asarray(d.evaluate({k: env[k] for k in env}, v), dtype=float).reshape(want.shape)
-            err = np.max(np.abs(got - want)) / max(1.0, float(np.max(np.abs(want))))
-            assert err < 1e-6, f"repro: sc.derive({expr}, {v.name}) at seed {seed}: error {err:.2e}"
+            got = np.asarray(d.evaluate(dict(env), v), dtype=float)
+            got = (got.T if layout == "denominator" else got).reshape(want.shape)
+            err = _relative(got, want)
+            assert err < 1e-6, f"repro: sc.derive({expr}, {v.name}, layout={layout!r}) at seed {seed}: error {err:.2e}"
         checked += 1
         if checked == 2:
             return
 
 
-def _check_matrix(expr, f, seed):
-    """By the matrix M (the trace rule), where M appears only in products; refused otherwise."""
+def _check_matrix(expr, f, seed, mat=M, layout="numerator"):
+    """By a matrix (the trace rule), where it appears only in products; refused otherwise."""
     try:
-        d = sc.derive(expr, M)
+        d = sc.derive(expr, mat, layout=layout)
     except sc.UnsupportedError as exc:
-        assert "only in products" in str(exc)
+        assert mat.name in str(exc)
         return
     rng = np.random.default_rng(seed)
     for _ in range(40):
         env = _point(rng)
-        want = _oracle(f, env, M)
+        want = _oracle(f, env, mat)
         if want is None:
             continue
-        got = np.asarray(d.evaluate(dict(env)), dtype=float).T.reshape(want.shape)  # n×N, numerator
-        err = np.max(np.abs(got - want)) / max(1.0, float(np.max(np.abs(want))))
-        assert err < 1e-6, f"repro: sc.derive({expr}, M) at seed {seed}: error {err:.2e}"
+        got = np.asarray(d.evaluate(dict(env)), dtype=float)  # numerator n×N, denominator N×n
+        got = (got if layout == "denominator" else got.T).reshape(want.shape)
+        err = _relative(got, want)
+        assert err < 1e-6, f"repro: sc.derive({expr}, {mat.name}, layout={layout!r}) at seed {seed}: error {err:.2e}"
         return
 
 
-EXAMPLES = 5000 if os.environ.get("SYMCALC_SLOW") else 300
+EXAMPLES = 20_000 if os.environ.get("SYMCALC_SLOW") else 300
+SETTINGS = dict(deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+EXPRESSIONS = st.sampled_from(["s", "n", "N"]).flatmap(lambda k: recipe(k, 4))
+LAYOUTS = st.sampled_from(["numerator", "denominator"])
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-@given(st.sampled_from(["s", "n", "N"]).flatmap(lambda k: recipe(k, 4)), st.integers(0, 2**16))
-def test_random_expressions_match_an_independent_oracle(pair, seed):
-    _check(pair, seed)
+@settings(max_examples=EXAMPLES, derandomize=True, **SETTINGS)
+@given(EXPRESSIONS, st.integers(0, 2**16), LAYOUTS)
+def test_random_expressions_match_an_independent_oracle(pair, seed, layout):
+    _check(pair, seed, layout)
 
 
 @pytest.mark.slow
-@settings(max_examples=5000, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-@given(st.sampled_from(["s", "n", "N"]).flatmap(lambda k: recipe(k, 4)), st.integers(0, 2**16))
-def test_random_expressions_slow(pair, seed):
-    _check(pair, seed)
+@settings(max_examples=20_000, **SETTINGS)
+@given(EXPRESSIONS, st.integers(0, 2**16), LAYOUTS)
+def test_random_expressions_slow(pair, seed, layout):
+    _check(pair, seed, layout)
 
 
 # Counterexamples hypothesis found, kept as explicit regression tests.
