@@ -1,7 +1,14 @@
 """A safe parser for expressions users type: a whitelist tokenizer and a small Pratt parser.
 
 Nothing here evaluates user text: no ``eval``, ``exec``, ``sympify`` or ``parse_expr``. The
-paper's notation (⊗ ⊘ · ᵀ ² ³ −) is accepted beside ASCII (``* / dot .T **``).
+paper's notation is accepted beside ASCII: ⊗ ×  for ``*``, ⊘ for ``/``, − for ``-``, ``·`` for
+dot, ᵀ for ``.T``, superscripts (x², x⁻¹) and ``^`` for ``**``, σ for sigmoid, √x, x₁ for x_1,
+``[a, b]`` for a column of scalars. Precedence, loosest first: ``+ -``; ``* / @ ·``; unary signs;
+``**`` (right to left, so -x**2 is -(x**2)); postfix ``.T ᵀ ²``.
+
+Names are plain symbols, whatever sympy would make of them (``E``, ``I``, ``pi``, ``lambda``);
+undeclared ones are scalars. Limits keep every input cheap: 10,000 characters, 200 nested
+levels, exponents of at most 6 digits, constants of at most 1,000 digits.
 
 >>> print(parse("max(0, w @ x + b)", vectors="w x", scalars="b"))
 max(0, w·x + b)
@@ -13,13 +20,21 @@ Traceback (most recent call last):
 symcalc.errors.ParseError: unknown function 'sine'; did you mean sin, sign?
   sine(x)
   ^
+>>> parse("2**999999")
+Traceback (most recent call last):
+...
+symcalc.errors.ParseError: this constant could have up to 999,999 digits once computed exactly; the limit is 1,000
+  2**999999
+  ^
 """
 from __future__ import annotations
 
 import difflib
-import re
+import math
+import operator
 import sys
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from . import expr as E
@@ -28,20 +43,40 @@ from .errors import ParseError, ShapeError
 from .tokens import Token, tokenize
 
 MAX_LENGTH = 10_000
-MAX_DEPTH = 200
+MAX_DEPTH = 200  # brackets, calls and signs nested while parsing
+MAX_TREE_DEPTH = 250  # the built tree: chains such as x/x/x/… or xᵀ²ᵀ²… nest without brackets
 MAX_EXPONENT_DIGITS = 6
+# sympy expands 2**999999 exactly, and Python will not print an int past 4,300 digits
+MAX_CONST_DIGITS = 1000
+# Greek letters drawn like Latin ones: a lone Α beside an A would be a second, invisible variable
+_LOOKALIKES = {"Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+               "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ϲ": "c", "ϳ": "j"}
+_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 _UNARY = {"exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
           "sigmoid": "sigmoid", "σ": "sigmoid", "sqrt": "sqrt", "√": "sqrt", "abs": "abs", "sign": "sign"}
 _SPECIAL = {"sum": 1, "dot": 2, "max": 2, "maximum": 2, "relu": 1}
 FUNCTION_NAMES = sorted({*_UNARY, *_SPECIAL} - {"σ", "√"})
+
+
 @dataclass(frozen=True)
 class Node:
-    """An expression with the span of text it came from (for errors that point at it)."""
+    """An expression with the span of text it came from (for errors that point at it).
+
+    For constants the parser also knows how big they can get once sympy evaluates them:
+    ``value`` is the exact value of a rational constant, ``digits`` a bound on the digits of any
+    constant (None as soon as a variable occurs).
+    """
 
     expr: E.Expr
     start: int
     end: int
+    value: Fraction | None = None
+    digits: int | None = None
+
+
+def _digits(f: Fraction) -> int:
+    return (abs(f.numerator).bit_length() + f.denominator.bit_length()) * 3 // 10 + 1
 
 
 class Parser:
@@ -50,6 +85,8 @@ class Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
+        self.shown: dict = {}  # printed form -> the name typed
+        self.checked: set = set()
 
     # -- token helpers
     @property
@@ -79,9 +116,6 @@ class Parser:
         if self.depth > MAX_DEPTH:
             raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", self.text, self.tok.pos)
 
-    def end(self, node: Node) -> int:
-        return self.tokens[self.i - 1].pos + len(self.tokens[self.i - 1].text) if self.i else node.end
-
     # -- grammar
     def parse(self) -> E.Expr:
         if self.tok.kind == "end":
@@ -91,27 +125,52 @@ class Parser:
             raise self.error("expected an operator (write * between factors: 3 * x, not 3x)")
         if self.tok.kind != "end":
             raise self.error("expected an operator or the end of the expression")
+        if E.depth(node.expr) > MAX_TREE_DEPTH:  # iterative: safe on any depth
+            raise ParseError(f"the expression nests more than {MAX_TREE_DEPTH} levels deep "
+                             "(each step of a chain such as x/x/x… nests in the next)", self.text, 0)
         return node.expr
 
     def additive(self) -> Node:
-        left = self.multiplicative()
-        while self.at("+", "-"):
-            op = self.take()
-            right = self.operand(self.multiplicative, op)
-            left = self.build(op.text, left, right)
-        return left
+        return self.chain(self.multiplicative, ("+", "-"))
 
     def multiplicative(self) -> Node:
-        left = self.unary()
-        while self.at("*", "/", "@", "·"):
+        return self.chain(self.unary, ("*", "/", "@", "·"))
+
+    def chain(self, rule, ops) -> Node:
+        """Left-associative operators; runs of + − or of * are built in one n-ary call, because
+        the core's add and mul flatten, so building a 5,000-term sum pairwise is quadratic."""
+        acc, run = rule(), []
+        while self.at(*ops):
             op = self.take()
-            right = self.operand(self.unary, op)
-            left = self.build(op.text, left, right)
-        return left
+            node = self.operand(rule, op)
+            if op.text in "+-*":  # one level holds + − or * (with / @ ·), never both
+                run.append((op, node))
+            else:
+                acc, run = self.build(op.text, self.flat(acc, run), node), []
+        return self.flat(acc, run)
+
+    def flat(self, first: Node, run: list) -> Node:
+        if not run:
+            return first
+        combine = E.mul if run[0][0].text == "*" else E.add
+        exprs = [first.expr, *(E.neg(n.expr) if op.text == "-" else n.expr for op, n in run)]
+        try:
+            expr = combine(*exprs)
+        except ShapeError:  # build again pair by pair, so the error names the pair that fails
+            for op, n in run:
+                first = self.build(op.text, first, n)
+            return first
+        except RecursionError:
+            raise ParseError("the expression is nested too deeply", self.text, first.start) from None
+        acc = first
+        for op, n in run:
+            acc = self.fold(op.text, acc, n, Node(expr, first.start, n.end))
+        return acc
 
     def operand(self, rule, op: Token) -> Node:
         if self.tok.kind == "end" or self.at(")", "]", ","):
-            raise self.error(f"expected an operand after {op.text!r}")
+            typed = self.text[op.pos : op.pos + (2 if self.text.startswith("**", op.pos) else 1)]
+            raise self.error(f"expected an operand after {typed!r}")  # the user's ^ or −, not our **
         return rule()
 
     def unary(self) -> Node:
@@ -120,8 +179,11 @@ class Parser:
             self.deeper()
             inner = self.operand(self.unary, op)
             self.depth -= 1
-            expr = inner.expr if op.text == "+" else self.guard(lambda: -inner.expr, op.pos, inner.end)
-            return Node(expr, op.pos, inner.end)
+            if op.text == "+":
+                return replace(inner, start=op.pos)
+            expr = self.guard(lambda: -inner.expr, op.pos, inner.end)
+            value = -inner.value if inner.value is not None else None
+            return Node(expr, op.pos, inner.end, value, inner.digits)
         return self.power()
 
     def power(self) -> Node:
@@ -131,33 +193,35 @@ class Parser:
             self.deeper()
             exponent = self.operand(self.unary, op)
             self.depth -= 1
-            self.check_exponent(exponent)
             return self.build("**", base, exponent)
         return base
-
-    def check_exponent(self, node: Node) -> None:
-        digits = re.sub(r"\D", "", self.text[node.start : node.end].split("e")[0].split("E")[0])
-        if isinstance(node.expr, E.Const) and len(digits) > MAX_EXPONENT_DIGITS:
-            raise ParseError(f"exponent with more than {MAX_EXPONENT_DIGITS} digits", self.text, node.start)
 
     def postfix(self) -> Node:
         node = self.primary()
         while self.tok.kind in ("T", "sup") or self.at("ᵀ"):
             t = self.take()
             if t.kind == "sup":
-                if len(t.text.lstrip("-")) > MAX_EXPONENT_DIGITS or not t.text.lstrip("-"):
-                    raise ParseError("bad superscript exponent", self.text, t.pos)
-                k = Node(E.const(int(t.text)), t.pos, t.pos + len(t.text))
-                node = self.build("**", node, k)
+                digits = t.text.removeprefix("-")
+                if not digits.isdigit():  # ⁻ alone, or inside: x²⁻¹
+                    raise ParseError("bad superscript exponent: digits after at most one leading ⁻, as in x⁻¹",
+                                     self.text, t.pos)
+                if len(digits) > MAX_EXPONENT_DIGITS:
+                    raise ParseError(f"exponent with more than {MAX_EXPONENT_DIGITS} digits", self.text, t.pos)
+                k = Fraction(int(t.text))
+                node = self.build("**", node, Node(E.const(k), t.pos, t.pos + len(t.text), k, _digits(k)))
             else:
-                node = Node(self.guard(lambda n=node: n.expr.T, node.start, t.pos + 1), node.start, t.pos + len(t.text))
+                expr = self.guard(lambda n=node: n.expr.T, node.start, t.pos + 1)
+                node = replace(node, expr=expr, end=t.pos + len(t.text))
+                if t.kind == "T" and self.at("("):
+                    raise ParseError(".T is a transpose, not a method: write x.T without parentheses",
+                                     self.text, self.tok.pos)
         return node
 
     def primary(self) -> Node:
         t = self.tok
         if t.kind == "num":
             self.take()
-            return Node(E.const(Fraction(t.text)), t.pos, t.pos + len(t.text))
+            return self.number(t)
         if t.kind == "name":
             self.take()
             if self.at("(") or t.text in ("√",):
@@ -169,12 +233,25 @@ class Parser:
             inner = self.additive()
             self.depth -= 1
             close = self.expect(")", "')' to close the '(' at column " + str(t.pos + 1))
-            return Node(inner.expr, t.pos, close.pos + 1)
+            return replace(inner, start=t.pos, end=close.pos + 1)
         if self.at("["):
             return self.listing()
         if t.kind == "end":
             raise self.error("expected an operand")
         raise self.error("expected a number, a name, '(' or '['")
+
+    def number(self, t: Token) -> Node:
+        for offset, ch in enumerate(t.text):
+            if not ch.isascii():
+                raise ParseError(f"the digit {ch!r} ({unicodedata.name(ch, 'unknown')}) is not one of 0-9; retype it",
+                                 self.text, t.pos + offset)
+        mantissa, _, exp = t.text.lower().partition("e")
+        # check the size before Fraction builds it: 1e9999999999 would take forever
+        if len(exp.lstrip("+-")) > MAX_EXPONENT_DIGITS or len(mantissa) + abs(int(exp or 0)) > MAX_CONST_DIGITS:
+            raise ParseError(f"the number is too large: constants are limited to {MAX_CONST_DIGITS:,} digits",
+                             self.text, t.pos)
+        value = Fraction(t.text)
+        return Node(E.const(value), t.pos, t.pos + len(t.text), value, _digits(value))
 
     def listing(self) -> Node:
         start = self.take()
@@ -186,14 +263,35 @@ class Parser:
         self.depth -= 1
         close = self.expect("]", "',' or ']'")
         expr = self.guard(lambda: E.stack([n.expr for n in items]), start.pos, close.pos + 1)
-        return Node(expr, start.pos, close.pos + 1)
+        return self.constant(Node(expr, start.pos, close.pos + 1), None, _most(items))
 
     def symbol(self, t: Token) -> E.Expr:
         if t.text in _UNARY or t.text in _SPECIAL:
             raise ParseError(f"{t.text} is a function: write {t.text}(...)", self.text, t.pos)
+        if t.text not in self.checked:
+            self.checked.add(t.text)
+            self.check_name(t)
+            shown = str(E.scalar(t.text))
+            other = self.shown.setdefault(shown, t.text)
+            if other != t.text:  # eta and η: two variables that no one could tell apart in the output
+                raise ParseError(f"{other} and {t.text} would both print as {shown}; use one spelling",
+                                 self.text, t.pos)
         if t.text not in self.symbols:
             self.symbols[t.text] = E.scalar(t.text)  # undeclared names are scalars
         return self.symbols[t.text]
+
+    def check_name(self, t: Token) -> None:
+        """One name, one look: no Greek capital Α posing as A, no x_ beside x, no Ⅻ or ٣."""
+        raw = self.text[t.pos : t.pos + len(t.text)]
+        for ch, latin in _LOOKALIKES.items():
+            if ch in raw:
+                raise ParseError(f"the letter {ch!r} ({unicodedata.name(ch)}) looks like the Latin {latin!r}; "
+                                 "type the Latin letter", self.text, t.pos + raw.index(ch))
+        name = t.text
+        if not (name[0].isalpha() and not name.endswith("_") and "__" not in name
+                and all(c.isalpha() or c in "0123456789_" for c in name)):
+            raise ParseError(f"{name!r} is not a valid name: start with a letter, then letters, digits 0-9 "
+                             "and single underscores (x, x_1, beta)", self.text, t.pos)
 
     def call(self, name: Token) -> Node:
         fname = name.text
@@ -201,7 +299,8 @@ class Parser:
             self.deeper()
             arg = self.postfix()
             self.depth -= 1
-            return Node(self.guard(lambda: E.apply("sqrt", arg.expr), name.pos, arg.end), name.pos, arg.end)
+            expr = self.guard(lambda: E.apply("sqrt", arg.expr), name.pos, arg.end)
+            return self.constant(Node(expr, name.pos, arg.end), None, arg.digits)
         if fname not in _UNARY and fname not in _SPECIAL:
             raise self.unknown(name)
         self.take()  # (
@@ -225,7 +324,9 @@ class Parser:
             "sum": lambda: E.sum_(exprs[0]), "dot": lambda: E.dot(*exprs), "relu": lambda: E.relu(exprs[0]),
             "max": lambda: E.maximum(*exprs), "maximum": lambda: E.maximum(*exprs),
         }.get(fname, lambda: E.apply(_UNARY[fname], exprs[0]))
-        return Node(self.guard(build, name.pos, close.pos + 1, args), name.pos, close.pos + 1)
+        expr = self.guard(build, name.pos, close.pos + 1, args)
+        # sqrt(4**500) is exact in sympy, so a function of a constant is as big as its argument
+        return self.constant(Node(expr, name.pos, close.pos + 1), None, _most(args))
 
     def unknown(self, name: Token) -> ParseError:
         if name.text in self.symbols or name.text in self.declared:
@@ -237,10 +338,48 @@ class Parser:
 
     # -- building with errors that point at the text
     def build(self, op: str, left: Node, right: Node) -> Node:
+        if op == "**":
+            self.check_exponent(right)
+        if op == "/" and right.value == 0 or op == "**" and left.value == 0 and (right.value or 0) < 0:
+            raise ParseError("division by zero", self.text, right.start)
         ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                "/": lambda a, b: a / b, "@": lambda a, b: a @ b, "·": E.dot, "**": lambda a, b: a**b}
         expr = self.guard(lambda: ops[op](left.expr, right.expr), left.start, right.end, (left, right), op)
-        return Node(expr, left.start, right.end)
+        return self.fold(op, left, right, Node(expr, left.start, right.end))
+
+    def check_exponent(self, node: Node) -> None:
+        p = node.value
+        if p is not None and max(abs(p.numerator), p.denominator) >= 10**MAX_EXPONENT_DIGITS:
+            raise ParseError(f"exponent with more than {MAX_EXPONENT_DIGITS} digits", self.text, node.start)
+
+    # -- how big constants get (sympy evaluates them exactly)
+    def fold(self, op: str, left: Node, right: Node, node: Node) -> Node:
+        if left.digits is None or right.digits is None:
+            return node
+        if op == "**":
+            return self.fold_power(left, right, node)
+        a, b = left.value, right.value
+        exact = a is not None and b is not None and op in _ARITH and not (op == "/" and b == 0)
+        return self.constant(node, _ARITH[op](a, b) if exact else None, left.digits + right.digits)
+
+    def fold_power(self, base: Node, exponent: Node, node: Node) -> Node:
+        a, p = base.value, exponent.value
+        if a is not None and a.denominator == 1 and abs(a) <= 1:
+            bound = 1  # 0, 1 and −1 stay small under any power
+        else:
+            size = abs(p) if p is not None else Fraction(10) ** min(exponent.digits, MAX_CONST_DIGITS + 1)
+            bound = math.ceil(base.digits * size)
+        self.constant(node, None, bound)  # refuse before computing
+        exact = a is not None and p is not None and p.denominator == 1 and not (a == 0 and p < 0)
+        return self.constant(node, a ** int(p) if exact else None, bound)
+
+    def constant(self, node: Node, value: Fraction | None, digits: int | None) -> Node:
+        if value is not None:
+            digits = _digits(value)
+        if digits is not None and digits > MAX_CONST_DIGITS:
+            raise ParseError(f"this constant could have up to {digits:,} digits once computed exactly; "
+                             f"the limit is {MAX_CONST_DIGITS:,}", self.text, node.start)
+        return replace(node, value=value, digits=digits)
 
     def guard(self, build, start, end, operands=(), op=None):
         try:
@@ -257,6 +396,12 @@ class Parser:
         return ShapeError(message, op=exc.op, operands=exc.operands, text=self.text, pos=start, hint=hint)
 
 
+def _most(nodes) -> int | None:
+    """The digits bound of constants combined without arithmetic (max, sum, a list)."""
+    digits = [n.digits for n in nodes]
+    return None if None in digits else max(digits, default=1)
+
+
 def _shape_hint(op, operands, text, declared) -> str:
     if len(operands) != 2:
         return ""
@@ -264,12 +409,10 @@ def _shape_hint(op, operands, text, declared) -> str:
     sa, sb = (text[n.start : n.end] for n in operands)
     if op not in ("+", "-", "*", "/", "@", "·"):
         return ""
-    for name_node, other in ((operands[0], b), (operands[1], a)):
+    for name_node, other, on_right in ((operands[0], b, False), (operands[1], a, True)):
         e = name_node.expr
         if isinstance(e, E.Var) and e.is_scalar and e.name not in declared and not other.is_scalar:
-            rows = other.shape[0] if op != "@" or name_node is operands[1] else other.shape[1]
-            return (f"{e.name} was not declared, so it is a scalar; declare it with --vector {e.name}:{rows} "
-                    f"(Python: vectors=\"{e.name}:{rows}\")")
+            return f"{e.name} was not declared, so it is a scalar; " + _declare_hint(e.name, op, other.shape, on_right)
     if op == "@" and E.is_column(a.shape) and E.is_column(b.shape):
         return (f"{sa} @ {sb} is the dot product of two vectors, which needs equal lengths: "
                 f"({E.fmt_shape(a.shape)}) and ({E.fmt_shape(b.shape)})")
@@ -286,6 +429,12 @@ def _shape_hint(op, operands, text, declared) -> str:
     if op in "+-*/" and a.shape == (b.shape[1], b.shape[0]):
         return f"the shapes are transposes of each other; did you mean {sa} {op} {sb}.T?"
     return ""
+
+
+def _declare_hint(name: str, op: str, other: tuple, on_right: bool) -> str:
+    """The declaration that makes ``name`` fit beside ``other`` (only @ and · refuse a scalar)."""
+    size = other[1] if op == "@" and on_right else other[0]  # X @ v: v is as long as X is wide
+    return f"declare it with --vector {name}:{size} (Python: vectors=\"{name}:{size}\")"
 
 
 def parse(text: str, *, scalars: str = "", vectors: str = "", matrices: str = "", size: str = "n") -> E.Expr:

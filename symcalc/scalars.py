@@ -63,9 +63,19 @@ def _sympy_simplify(e):
     return e
 
 
+FACTOR_MAX_OPS = 80
+FACTOR_MAX_DEGREE = 12
+
+
 def _candidates(s):
     yield s
-    if sympy.count_ops(s) > 80:
+    if sympy.count_ops(s) > FACTOR_MAX_OPS or not _cheap_to_factor(s):
         return
     yield sympy.cancel(s)
     yield sympy.factor(s)
+
+
+def _cheap_to_factor(s) -> bool:
+    """cancel and factor run polynomial algorithms whose cost grows with the degree: x^(x^x) or
+    x^999 would take them seconds to minutes, for a form that reads no better."""
+    return all(p.exp.is_Integer and abs(p.exp) <= FACTOR_MAX_DEGREE for p in s.atoms(sympy.Pow))

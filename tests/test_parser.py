@@ -140,7 +140,8 @@ def test_shape_mismatch_names_the_subexpression_and_shapes():
 
 
 def test_undeclared_name_used_as_vector_gets_a_declaration_hint():
-    with pytest.raises(sc.ShapeError, match=r"y was not declared, so it is a scalar; declare it with --vector y:N"):
+    """X is N×n, so the y in X @ y is as long as X is wide: n (the hint said N before)."""
+    with pytest.raises(sc.ShapeError, match=r"y was not declared, so it is a scalar; declare it with --vector y:n"):
         parse("X @ w - X @ y", vectors="w", matrices="X:N,n")
 
 
