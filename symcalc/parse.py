@@ -238,7 +238,7 @@ class Parser:
     # -- building with errors that point at the text
     def build(self, op: str, left: Node, right: Node) -> Node:
         ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-               "/": lambda a, b: a / b, "@": lambda a, b: a @ b, "·": E.dot, "**": lambda a, b: a**b}
+               "/": lambda a, b: a / b, "@": lambda a, b: a @ b, "·": _dot, "**": lambda a, b: a**b}
         expr = self.guard(lambda: ops[op](left.expr, right.expr), left.start, right.end, (left, right), op)
         return Node(expr, left.start, right.end)
 
@@ -255,6 +255,11 @@ class Parser:
         message = f"in {source!r}: {exc}"
         hint = _shape_hint(op, operands, self.text, self.declared)
         return ShapeError(message, op=exc.op, operands=exc.operands, text=self.text, pos=start, hint=hint)
+
+
+def _dot(a, b):
+    """a·b: the dot product of vectors; of two scalars, their product (as the printer writes 3·2^x)."""
+    return a * b if a.is_scalar and b.is_scalar else E.dot(a, b)
 
 
 def _shape_hint(op, operands, text, declared) -> str:
