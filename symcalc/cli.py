@@ -47,7 +47,10 @@ def _derivations(args) -> tuple[list, object]:
     from . import catalog
     from .errors import SymcalcError
 
+    from .names import normalize_name
+
     target = args.target
+    args.wrt = [normalize_name(w) for w in args.wrt] if args.wrt else args.wrt
     if target.endswith(".toml"):
         if not Path(target).exists():
             raise SymcalcError(f"no such spec file: {target}")
