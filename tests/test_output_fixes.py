@@ -156,3 +156,34 @@ def test_subscript_names_in_spec_files(tmp_path, capsys):
     spec.write_text('title = "subscripts"\nexpression = "x_1 ** 3"\nwrt = ["x₁"]\n', encoding="utf-8")
     assert main(["derive", str(spec), "--format", "text", "--check"]) == 0
     assert "3x₁²" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- --format json --at stays JSON
+
+
+def test_json_with_at_is_one_document(capsys):
+    import json
+
+    from symcalc.cli import main
+
+    assert main(["derive", "max(0, w @ x + b)", "--vector", "w", "x", "--wrt", "w", "b", "--format", "json",
+                 "--at", "w=1,2", "--at", "x=3,4", "--at", "b=0.5", "--check"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (d,) = doc["derivations"]
+    values = {item["wrt"]: item["value"] for item in d["at"]["derivatives"]}
+    assert values == {"w": [[3.0, 4.0]], "b": [[1.0]]}
+    assert d["check"]["passed"]
+
+
+def test_json_with_at_for_a_catalog_entry_with_parts(capsys):
+    import json
+
+    from symcalc.cli import main
+
+    assert main(["derive", "affine", "--format", "json", "--at", "w=1,2", "--at", "x=3,4", "--at", "b=0.5",
+                 "--layout", "denominator"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    got = {item["wrt"]: item["value"] for d in doc["derivations"] for item in d["at"]["derivatives"]}
+    assert got["w"] == [[3.0], [4.0]] and got["b"] == [[1.0]]
+    assert main(["derive", "affine", "--format", "text", "--at", "w=1,2", "--at", "x=3,4", "--at", "b=0.5"]) == 0
+    assert "at the point" in capsys.readouterr().out
