@@ -187,3 +187,51 @@ def test_json_with_at_for_a_catalog_entry_with_parts(capsys):
     assert got["w"] == [[3.0], [4.0]] and got["b"] == [[1.0]]
     assert main(["derive", "affine", "--format", "text", "--at", "w=1,2", "--at", "x=3,4", "--at", "b=0.5"]) == 0
     assert "at the point" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- chain factors and their shapes agree
+
+
+def _printed_factor_shapes(step):
+    """The shapes of the formula's factors (∂a/∂b labels) in the order they appear in print."""
+    formula = step.sides[1]
+    printed = text(formula)
+    found, at = [], 0
+    for item in formula.items:
+        label = text(item)
+        at_item = printed.find(label)
+        assert at_item >= 0, (label, printed)
+        found.append((at_item, item.shape))
+        at = max(at, at_item)
+    return tuple(shape for _, shape in sorted(found, key=lambda f: f[0]))
+
+
+def _chain_derivations():
+    from symcalc import catalog
+
+    for layout in ("numerator", "denominator"):
+        for name in ("neuron", "affine", "chain-deep", "dense-layer", "loss", "chain-sin-square"):
+            if name in catalog.catalog():
+                yield from catalog.catalog()[name].derivations(layout)
+        yield sc.derive("max(0, w @ x + b)", ["w", "b"], vectors="w x", layout=layout)
+        yield sc.derive("sin(b * w) @ x", ["b"], vectors="w x", layout=layout)
+        yield sc.derive("sum(exp(b * x))", ["b", "x"], vectors="x", layout=layout)
+
+
+def test_chain_factor_shapes_match_the_printed_factors():
+    seen = 0
+    for d in _chain_derivations():
+        checked(d, samples=2)
+        for step in d.steps:
+            if step.phase != "chain" or not step.factor_shapes:
+                continue
+            seen += 1
+            assert _printed_factor_shapes(step) == tuple(step.factor_shapes), (d.layout, str(step.sides[1]),
+                                                                              step.shape_text)
+    assert seen > 10
+
+
+def test_denominator_relu_chain_reads_scalar_first():
+    d = checked(sc.derive("max(0, w @ x + b)", "w", vectors="w x", layout="denominator"))
+    lines = [s for s in d.steps if s.phase == "chain" and any("[" in text(x) for x in s.sides) and s.factor_shapes]
+    assert lines and all(s.shape_text.startswith("(1×1)(n×1)") for s in lines)
