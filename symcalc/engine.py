@@ -18,7 +18,7 @@ from . import expr as E
 from .diff import jacobian, mm
 from .errors import SymcalcError
 from .rules import RULES
-from .shapes import is_scalar
+from .shapes import is_scalar, is_vectorish
 from .simplify import simplify
 from .steps import Step, printed_order
 
@@ -75,7 +75,7 @@ class _Decomposer:
         return e.rebuild(tuple(new))
 
     def wants(self, child, parent, parent_named) -> bool:
-        if not self.live(child):
+        if not self.live(child) or not is_vectorish(child.shape):  # a matrix is differentiated in place
             return False
         if isinstance(parent, (E.Func, E.Max, E.Pow, E.Step)):
             return True

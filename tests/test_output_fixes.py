@@ -235,3 +235,36 @@ def test_denominator_relu_chain_reads_scalar_first():
     d = checked(sc.derive("max(0, w @ x + b)", "w", vectors="w x", layout="denominator"))
     lines = [s for s in d.steps if s.phase == "chain" and any("[" in text(x) for x in s.sides) and s.factor_shapes]
     assert lines and all(s.shape_text.startswith("(1×1)(n×1)") for s in lines)
+
+
+# ---------------------------------------------------------------- refusals name the real reason; by a scalar, derive
+
+
+@pytest.mark.parametrize("source,want", [
+    ("x.T @ (l * Q) @ x", "xᵀQx"),
+    ("(l * Q) @ (l * Q)", "2l QQ"),
+    ("(l * Q).T @ x", "Qᵀx"),
+    ("sin(l * Q) @ x", None),
+    ("x.T @ (l * Q) @ (l * Q) @ x", None),
+])
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_matrix_subexpressions_by_a_scalar_are_derived(source, want, layout):
+    d = checked(sc.derive(source, "l", vectors="x", matrices="Q:n,n", layout=layout))
+    assert d.closed_form().shape == sc.parse(source, vectors="x", matrices="Q:n,n").shape or layout == "denominator"
+    if want and layout == "numerator":
+        assert text(d.closed_form()) == want
+
+
+def test_matrix_by_a_scalar_from_the_cli(capsys):
+    from symcalc.cli import main
+
+    assert main(["derive", "(l * Q) @ (l * Q)", "--matrix", "Q:n,n", "--wrt", "l", "--format", "text", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "2l QQ" in out and "n×n" in out and "tensor" not in out
+
+
+def test_repeated_matrix_refusal_names_the_real_reason():
+    with pytest.raises(sc.UnsupportedError) as err:
+        sc.derive("a.T @ W @ W @ W @ x", "W", vectors="a x", matrices="W:n,n")
+    message = str(err.value)
+    assert "3 times" in message and "must appear only in products" not in message
