@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import SymcalcError
+from .names import normalize_name
 
 SPEC_KEYS = {"title", "example", "section", "vectors", "scalars", "matrices", "notes", "part", "demo"}
 PART_KEYS = {"title", "expression", "wrt", "output", "intermediates", "define", "root", "notes"}
@@ -55,6 +56,7 @@ class Spec:
         """
         parts = list(enumerate(self.parts))
         if wrt:
+            wrt = [normalize_name(w) for w in wrt]
             chosen = [(i, p) for i, p in parts if set(wrt) & set(p.wrt)]
             parts = chosen or parts
         out = []
@@ -90,7 +92,7 @@ class Spec:
         defined, extra = [], {"scalars": "", "vectors": ""}
         for line in (*part.define, f"{part.output or 'y'} = {part.root or part.expression}"):
             name, eq, text = line.partition("=")
-            name = name.strip()
+            name = normalize_name(name.strip())
             if not eq or not name.isidentifier():
                 raise SymcalcError(f"{self.name}: a definition must read 'name = expression', not {line!r}")
             rhs = _intermediate_refs(self.parse(text, extra), defined)
@@ -125,7 +127,7 @@ def _part(data, where) -> Part:
     wrt = data["wrt"]
     return Part(
         expression=str(data["expression"]),
-        wrt=(wrt,) if isinstance(wrt, str) else tuple(str(w) for w in wrt),
+        wrt=tuple(normalize_name(str(w)) for w in ((wrt,) if isinstance(wrt, str) else wrt)),
         title=str(data.get("title", "")),
         output=data.get("output"),
         intermediates=tuple(data.get("intermediates", ())),

@@ -47,7 +47,10 @@ def _derivations(args) -> tuple[list, object]:
     from . import catalog
     from .errors import SymcalcError
 
+    from .names import normalize_name
+
     target = args.target
+    args.wrt = [normalize_name(w) for w in args.wrt] if args.wrt else args.wrt
     if target.endswith(".toml"):
         if not Path(target).exists():
             raise SymcalcError(f"no such spec file: {target}")
@@ -89,11 +92,11 @@ def _from_expression(args) -> list:
     return [derive(args.target, g, layout=args.layout, **decl) for g in groups if g]
 
 
-def _render(ds, fmt: str, standalone=False, checks=None) -> str:
-    if fmt == "json":
+def _render(ds, fmt: str, standalone=False, checks=None, points=()) -> str:
+    if fmt == "json":  # values at --at points go inside the document, so stdout stays one JSON value
         from .render.json import render
 
-        return render(ds, checks)
+        return render(ds, checks, [_point_values(d, points) for d in ds] if points else None)
     if fmt == "latex":
         from .render.latex import document, render
 
@@ -113,7 +116,7 @@ def _write(ds, args, checks) -> None:
 
     fmt = args.format or EXTENSIONS.get(Path(args.out).suffix, "text")
     fmt = "text" if fmt == "rich" else fmt
-    body = _render(ds, fmt, args.standalone or fmt == "latex", checks)
+    body = _render(ds, fmt, args.standalone or fmt == "latex", checks, args.at)
     try:
         Path(args.out).write_text(body, encoding="utf-8")
     except OSError as exc:
@@ -129,11 +132,11 @@ def _show(ds, args, checks) -> None:
         for d in ds:
             render(d)
     else:
-        sys.stdout.write(_render(ds, fmt, args.standalone, checks))
+        sys.stdout.write(_render(ds, fmt, args.standalone, checks, args.at))
 
 
-def _values_at(d, points) -> list[str]:
-    """--at: the derivative's value at the given point, for each variable."""
+def _point_values(d, points) -> list[tuple]:
+    """--at: (variable, the derivative's value at the given point as an array), for each variable."""
     import numpy as np
 
     from .expr import variables
@@ -142,11 +145,19 @@ def _values_at(d, points) -> list[str]:
     values = parse_points(points)
     present = {v.name for v in variables(d.expr)}
     values = {k: v for k, v in values.items() if k in present}  # a catalog entry's parts differ
+    return [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in d.wrt]
+
+
+def _values_at(d, points) -> list[str]:
+    """--at as text lines, for every format but JSON."""
+    import numpy as np
+
+    from .printing import text_name
+
     lines = []
-    for v in d.wrt:
-        value = np.asarray(d.evaluate(values, v))
+    for v, value in _point_values(d, points):
         text = np.array2string(value, precision=6, suppress_small=True)
-        lines.append(f"at the point: ∂{d.output.name}/∂{v.name} ({d.layout} layout) =\n{text}")
+        lines.append(f"at the point: ∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout) =\n{text}")
     return lines
 
 
@@ -164,7 +175,7 @@ def _derive(args) -> int:
     if checks and args.format != "json":
         for d, c in zip(ds, checks):
             print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}")
-    if values:
+    if values and args.format != "json":
         print("\n".join(values))
     return 1 if checks and not all(c.passed for c in checks) else 0
 

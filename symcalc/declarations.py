@@ -9,6 +9,7 @@ import re
 
 from . import expr as E
 from .errors import ParseError
+from .names import normalize_name
 from .tokens import check_identifier
 
 def _items(text: str, kind: str) -> list[str]:
@@ -23,6 +24,7 @@ def parse_declarations(scalars: str = "", vectors: str = "", matrices: str = "",
     for kind, text in (("scalar", scalars), ("vector", vectors), ("matrix", matrices)):
         for item in _items(text or "", kind):
             name, _, sizes = item.partition(":")
+            name = normalize_name(name)
             if not re.fullmatch(r"[^\W\d]\w*", name):
                 raise ParseError(f"{name!r} is not a valid name in the {kind} declaration {item!r}")
             check_identifier(name, item, 0)

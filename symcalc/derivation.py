@@ -15,6 +15,7 @@ from __future__ import annotations
 from . import engine
 from . import expr as E
 from .errors import SymcalcError, UnsupportedError
+from .names import normalize_name
 
 LAYOUTS = ("numerator", "denominator")
 
@@ -40,6 +41,7 @@ class Derivation:
                 raise SymcalcError(f"this derivation has several variables ({names}): name one")
             return self.wrt[0]
         if isinstance(var, str):
+            var = normalize_name(var)
             var = next((v for v in self.wrt if v.name == var), var)
         if var not in self._closed:
             raise SymcalcError(f"{var} is not a variable of this derivation")
@@ -154,6 +156,7 @@ def by_var(expr, values: dict) -> dict:
     out = {}
     for key, val in values.items():
         if isinstance(key, str):
+            key = normalize_name(key)
             if key not in named:
                 raise SymcalcError(f"{key!r} is not a variable of {expr}")
             key = named[key]
@@ -167,6 +170,7 @@ def _resolve(v, expr, decl):
         return v
     if not isinstance(v, str):
         raise SymcalcError(f"can only differentiate with respect to a variable, not {v!r}")
+    v = normalize_name(v)
     present = {u.name: u for u in E.variables(expr)}
     if v in present:
         return present[v]

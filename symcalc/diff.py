@@ -52,6 +52,8 @@ class Differ:
             self.used.append(rule)
 
     def __call__(self, e: E.Expr) -> E.Expr:
+        if not is_vectorish(e.shape) and self.x.is_scalar:  # a matrix by a scalar: a matrix, entry by entry
+            return self.by_scalar(e)
         if not E.depends(e, self.x):
             return E.zero((self.out(e), self.n))
         if not is_vectorish(e.shape):
@@ -68,6 +70,33 @@ class Differ:
         if not is_vectorish(e.shape):
             return e.shape[0] * e.shape[1]
         return length(e.shape)
+
+    def by_scalar(self, e):
+        """de/dx for a scalar x, of e's own shape: (AB)' = A'B + AB', (A ⊗ B)' = A' ⊗ B + A ⊗ B', (Aᵀ)' = A'ᵀ."""
+        if not E.depends(e, self.x):
+            return E.zero(e.shape)
+        if is_vectorish(e.shape):  # a row's Jacobian comes back as a column: turn it to the row's shape
+            return E.transpose(self(e)) if is_row(e.shape) else self(e)
+        live = [i for i, f in enumerate(e.args) if E.depends(f, self.x)]
+        if isinstance(e, E.Add):
+            return E.add(*(self.by_scalar(e.items[i]) for i in live))
+        if isinstance(e, E.Transpose):
+            return E.transpose(self.by_scalar(e.arg))
+        if isinstance(e, E.MatMul):
+            return self.product_by_scalar(e)
+        if isinstance(e, E.Mul):
+            self.use("product")
+            return E.add(*(E.mul(*e.items[:i], self.by_scalar(e.items[i]), *e.items[i + 1 :]) for i in live))
+        if isinstance(e, E.Func):
+            self.use("elementwise_unary")
+            return E.mul(FUNCTIONS[e.name].derivative(e.arg), self.by_scalar(e.arg))
+        raise UnsupportedError(f"no rule differentiates the matrix {e} ({fmt_shape(e.shape)}) by the scalar "
+                               f"{self.x.name} ({type(e).__name__} of a matrix)")
+
+    def product_by_scalar(self, e):
+        """The product rule through a matrix product, each factor's derivative of its own shape."""
+        f = e.items
+        return E.add(*(mm(*f[:i], self.by_scalar(f[i]), *f[i + 1 :]) for i in range(len(f)) if E.depends(f[i], self.x)))
 
     # -- leaves
     def d_Var(self, e):
@@ -202,6 +231,10 @@ class Differ:
 
     def d_MatMul(self, e):
         factors = e.items
+        if self.x.is_scalar:  # by a scalar each factor's derivative keeps its shape: (ABc)' = A'Bc + AB'c + ABc'
+            self.use("product")
+            d = self.product_by_scalar(e)
+            return E.transpose(d) if is_row(e.shape) else d
         if is_row(e.shape):  # (ABc)ᵀ = cᵀBᵀAᵀ: differentiate the column with the same elements
             return self(E.MatMul(tuple(E.transpose(f) for f in reversed(factors)), (e.shape[1], ONE)))
         self.use("matvec")

@@ -18,9 +18,9 @@ from . import expr as E
 from .diff import jacobian, mm
 from .errors import SymcalcError
 from .rules import RULES
-from .shapes import is_scalar
+from .shapes import is_scalar, is_vectorish
 from .simplify import simplify
-from .steps import Step
+from .steps import Step, printed_order
 
 OUTPUT_NAMES = ("y", "f", "g", "h", "F", "out")
 
@@ -75,7 +75,7 @@ class _Decomposer:
         return e.rebuild(tuple(new))
 
     def wants(self, child, parent, parent_named) -> bool:
-        if not self.live(child):
+        if not self.live(child) or not is_vectorish(child.shape):  # a matrix is differentiated in place
             return False
         if isinstance(parent, (E.Func, E.Max, E.Pow, E.Step)):
             return True
@@ -271,7 +271,7 @@ def _combine(v, x, parents, local, totals, steps, single):
     sides = [_partial(v, x, single), E.add(*formula)]
     # the unsimplified product is worth showing only where it reads differently
     sides += [raw, value] if str(raw) != str(value) else [value]
-    fshapes = shapes[0] if len(shapes) == 1 and len(shapes[0]) == 2 else ()
+    fshapes = printed_order(shapes[0]) if len(shapes) == 1 and len(shapes[0]) == 2 else ()
     steps.append(Step("chain", tuple(sides), value.shape, (_chain_rule(shapes),), factor_shapes=fshapes, wrt=x))
     return value
 

@@ -403,6 +403,9 @@ def matrix(name: str, rows="m", cols="n") -> Var:
 
 
 def _check_name(name) -> str:
+    from .names import normalize_name
+
+    name = normalize_name(name)
     if not isinstance(name, str) or not name or not (name[0].isalpha() or name[0] == "_"):
         raise ShapeError(f"a variable name must be a non-empty identifier, not {name!r}")
     return name

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from . import expr as E
 from .simplify import simplify
+from .steps import printed_order
 
 
 def _label(p):
@@ -51,7 +52,8 @@ def transpose_step(step):
     # chain steps show the product itself, assembled ∇f / J steps their matrix of labels
     turn = _reverse if step.phase == "chain" or isinstance(label, E.Var) else _value
     sides = (_label(label), *(turn(s) for s in middle), _value(last))
-    shapes = tuple((s[1], s[0]) for s in reversed(step.factor_shapes))
+    # the product is reversed, but a 1×1 factor still prints first: its shape goes with it
+    shapes = printed_order((s[1], s[0]) for s in reversed(step.factor_shapes))
     return replace(step, sides=sides, shape=sides[-1].shape, factor_shapes=shapes)
 
 

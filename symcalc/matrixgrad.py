@@ -86,6 +86,12 @@ def split_products(expr, W):
     """expr with each product through W replaced by a fresh variable z, and what each z stands for."""
     splitter = _Splitter(expr, W)
     out = splitter.visit(expr)
+    tangled = [n for n in E.walk(out) if isinstance(n, E.MatMul) and sum(_is_w(f, W) for f in n.items) > 1]
+    if tangled:  # W is in a product, but more than once, with W on both sides of every cut
+        raise UnsupportedError(
+            f"{W.name} appears {sum(_is_w(f, W) for f in tangled[0].items)} times in the product {tangled[0]}, "
+            f"and no cut leaves a column or row free of {W.name} on one side, so the trace rule cannot "
+            f"split it into z = {W.name} b; symcalc cannot differentiate this by {W.name}")
     if E.depends(out, W) or not splitter.found:
         raise UnsupportedError(
             f"{W.name} ({fmt_shape(W.shape)}) must appear only in products such as {W.name} @ x or "

@@ -343,7 +343,7 @@ class Parser:
         if op == "/" and right.value == 0 or op == "**" and left.value == 0 and (right.value or 0) < 0:
             raise ParseError("division by zero", self.text, right.start)
         ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-               "/": lambda a, b: a / b, "@": lambda a, b: a @ b, "·": E.dot, "**": lambda a, b: a**b}
+               "/": lambda a, b: a / b, "@": lambda a, b: a @ b, "·": _dot, "**": lambda a, b: a**b}
         expr = self.guard(lambda: ops[op](left.expr, right.expr), left.start, right.end, (left, right), op)
         return self.fold(op, left, right, Node(expr, left.start, right.end))
 
@@ -400,6 +400,11 @@ def _most(nodes) -> int | None:
     """The digits bound of constants combined without arithmetic (max, sum, a list)."""
     digits = [n.digits for n in nodes]
     return None if None in digits else max(digits, default=1)
+
+
+def _dot(a, b):
+    """a·b: the dot product of vectors; of two scalars, their product (as the printer writes 3·2^x)."""
+    return a * b if a.is_scalar and b.is_scalar else E.dot(a, b)
 
 
 def _shape_hint(op, operands, text, declared) -> str:

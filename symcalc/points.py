@@ -13,6 +13,7 @@ import json
 import math
 
 from .errors import ParseError
+from .names import normalize_name
 
 
 def _number(text: str, where: str) -> float:
@@ -52,7 +53,7 @@ def parse_points(items) -> dict:
         name, eq, value = item.partition("=")
         if not eq or not name.strip():
             raise ParseError(f"--at {item!r}: expected NAME=VALUES, e.g. w=1,2,3")
-        out[name.strip()] = parse_value(value, f"--at {name.strip()}")
+        out[normalize_name(name.strip())] = parse_value(value, f"--at {name.strip()}")
     return out
 
 

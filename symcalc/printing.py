@@ -18,6 +18,9 @@ from . import expr as E
 from .functions import FUNCTIONS
 
 ADD, MUL, NEG, POW, ATOM = 10, 20, 15, 30, 100
+# A user's name that the printer also uses for a constant prints in mathematical italic (the
+# parser reads it back as the same name): the identity keeps the paper's upright I.
+_RESERVED_TEXT = {"I": "𝐼"}
 
 GREEK = (
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
@@ -56,6 +59,7 @@ class _Printer:
     """Structure shared by both formats; subclasses supply the tokens."""
 
     times_elementwise = " ⊗ "
+    times = "·"  # between numbers: 3·2^x (the parser reads · of two scalars as their product)
     minus = "−"
 
     def __call__(self, e) -> str:
@@ -110,16 +114,31 @@ class _Printer:
     def product(self, items):
         scalars = [f for f in items if f.is_scalar]
         others = [f for f in items if not f.is_scalar]
-        out = ""
+        out, prev = "", None
         for f in scalars:
             s = self.p(f, MUL + 1)
-            glue = "" if out and out[-1].isdigit() and isinstance(f, (E.Var, E.Pow)) else " " if out else ""
-            out += glue + s
+            out += self.glue(out, prev, f, s) + s
+            prev = f
         if others:  # a lone matrix product needs no parentheses after its coefficient
             outer = MUL if len(others) == 1 and isinstance(others[0], E.MatMul) else MUL + 1
             hadamard = self.times_elementwise.join(self.p(f, outer) for f in others)
-            out = f"{out} {hadamard}" if out else hadamard
+            sign = self.glue(out, prev, others[0], hadamard) if out else ""
+            out += (sign if sign == self.times else " " if out else "") + hadamard
         return out
+
+    def glue(self, out, prev, f, s) -> str:
+        """What goes between two factors: nothing (2x), a space (x ln(2)) or a sign (3·2^x).
+
+        A number must never touch the digits before it (3·2^x is not 32^x), and a variable
+        spelled like a function (σ, diag) must not read as a call of its parenthesised neighbour.
+        """
+        if not out:
+            return ""
+        if (s[:1].isdigit() and s[1:2] != "\u20d7") or s.startswith(self.minus):  # 1⃗ is no number
+            return self.times
+        if isinstance(prev, E.Var) and _looks_like_function(prev.name) and s.startswith(("(", r"\left(")):
+            return self.times
+        return "" if out[-1].isdigit() and isinstance(f, (E.Var, E.Pow)) else " "
 
     def _Div(self, e):
         if e.is_scalar:
@@ -188,7 +207,7 @@ class TextPrinter(_Printer):
     def fraction(self, top, bottom):
         (t, tp), (b, bp) = top, bottom
         t = t if tp > ADD else f"({t})"
-        b = b if bp > MUL or (bp == MUL and " " not in b and "/" not in b) else f"({b})"
+        b = b if bp > MUL else f"({b})"  # 1/(2x): the parser would read 1/2x as x/2
         return f"{t}/{b}"
 
     def coefficient(self, frac):
@@ -233,7 +252,7 @@ class TextPrinter(_Printer):
             return "0", ATOM
         return ("0⃗", ATOM) if e.shape[1] == 1 else ("0⃗ᵀ", POW) if e.shape[0] == 1 else ("0", ATOM)
 
-    def _Identity(self, e):
+    def _Identity(self, e):  # the paper's I; a user's own I prints 𝐼 (text_name)
         return "I", ATOM
 
     def _Partial(self, e):
@@ -245,6 +264,7 @@ class LatexPrinter(_Printer):
     """LaTeX with bold vectors and matrices, as the paper typesets them."""
 
     times_elementwise = r" \otimes "
+    times = r" \cdot "
     divide_elementwise = r" \oslash "
     dot = r" \cdot "
     minus = "-"
@@ -303,18 +323,24 @@ class LatexPrinter(_Printer):
             return "0", ATOM
         return (r"\vec{0}", ATOM) if e.shape[1] == 1 else (r"\vec{0}^{T}", POW) if e.shape[0] == 1 else (r"\mathbf{0}", ATOM)
 
-    def _Identity(self, e):
-        return "I", ATOM
+    def _Identity(self, e):  # upright: a user's scalar I is italic, a user's matrix I bold
+        return r"\mathrm{I}", ATOM
 
     def _Partial(self, e):
         d = "d" if e.total else r"\partial "
         return rf"\frac{{{d}{self.p(e.num, ATOM)}}}{{{d}{self.p(e.den, ATOM)}}}", ATOM
 
 
+def _looks_like_function(name: str) -> bool:
+    """A variable printed like a function name (sigma prints σ, as sigmoid does)."""
+    printed = {f.text for f in FUNCTIONS.values()} | set(FUNCTIONS) | {"diag", "sum", "max", "ln"}
+    return name in printed or text_name(name) in printed
+
+
 def text_name(name: str) -> str:
     """``beta`` → β, ``x_1`` → x₁."""
     base, _, sub = name.partition("_")
-    base = _GREEK_TEXT.get(base, base)
+    base = _GREEK_TEXT.get(base, _RESERVED_TEXT.get(base, base))
     if sub == "hat":
         return base + "\u0302"
     if sub.isdigit():

@@ -20,6 +20,11 @@ PHASES = {
 }
 
 
+def printed_order(shapes) -> tuple:
+    """Factor shapes in the order a product prints: a 1×1 factor scales, and the printer writes it first."""
+    return tuple(sorted(shapes, key=lambda s: not (s[0] == 1 and s[1] == 1)))
+
+
 @dataclass(frozen=True)
 class Step:
     """``sides[0] = sides[1] = …``: each side an expression; ``shape`` that of the value.

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import ParseError
+from .names import normalize_name
 
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
                  "⁹": "9", "⁻": "-"}
@@ -69,9 +70,8 @@ def tokenize(text: str) -> list[Token]:
             j = i
             while j < len(text) and _name_char(text[j]):
                 j += 1
-            raw = text[i:j]
-            check_identifier(raw, text, i)
-            name = "".join("_" + _SUBSCRIPTS[c] if c in _SUBSCRIPTS else c for c in raw).replace("__", "_")
+            name = normalize_name(text[i:j])
+            check_identifier(name, text, i)
             tokens.append(Token("name", name, i))
             i = j
             continue

@@ -73,10 +73,11 @@ def test_matrix_and_vector_variables_are_separate_derivations(capsys):
     assert code == 0 and out.count("check: PASS") == 2 and "∂y/∂W" in out
 
 
-def test_matrix_valued_dependence_is_refused():
+def test_matrix_valued_dependence_on_a_scalar_is_a_matrix():
+    """d(W b)/db is the n×n matrix W (issue 8: it used to be refused as a tensor)."""
     W = sc.matrix("W", "n", "n")
-    with pytest.raises(sc.UnsupportedError, match="tensor"):
-        sc.derive(W * b, b)
+    d = sc.derive(W * b, b)
+    assert d.check(samples=3).passed and str(d.closed_form()) == "W"
 
 
 def test_unsupported_error_is_a_symcalc_error():

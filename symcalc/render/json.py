@@ -29,7 +29,15 @@ def _step(step) -> dict:
     }
 
 
-def document(d, check=None) -> dict:
+def _at(points) -> dict:
+    """The derivatives at the --at point: [{wrt, shape, value (numerator or denominator layout, as d)}]."""
+    import numpy as np
+
+    values = [(v, np.atleast_2d(value)) for v, value in points]  # a scalar is 1×1, like its shape
+    return {"derivatives": [{"wrt": v.name, "shape": list(a.shape), "value": a.tolist()} for v, a in values]}
+
+
+def document(d, check=None, points=None) -> dict:
     import sympy
 
     from ..bridge import to_sympy
@@ -53,11 +61,13 @@ def document(d, check=None) -> dict:
             "passed": check.passed, "worst_relative_error": check.worst, "points": check.points,
             "resampled": check.resampled, "tolerance": check.tolerance, "errors": check.errors,
         },
+        **({} if points is None else {"at": _at(points)}),
     }
 
 
-def render(derivations, checks=None) -> str:
+def render(derivations, checks=None, points=None) -> str:
     """One JSON document for one or several derivations (a catalog entry may have parts)."""
     checks = checks or [None] * len(derivations)
-    doc = {"schema": SCHEMA, "derivations": [document(d, c) for d, c in zip(derivations, checks)]}
+    points = points or [None] * len(derivations)
+    doc = {"schema": SCHEMA, "derivations": [document(d, c, p) for d, c, p in zip(derivations, checks, points)]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -14,7 +14,7 @@ _TEXT_ESCAPES = {
     "Σ": r"$\Sigma$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$", "²": r"$^2$", "³": r"$^3$",
     "σ": r"$\sigma$", "η": r"$\eta$", "∇": r"$\nabla$", "…": r"\ldots{}", "•": r"\textbullet{}",
     "≈": r"$\approx$", "≠": r"$\neq$", "$": r"\$", "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}",
-    "\\": r"\textbackslash{}", "‖": r"$\|$", "ŵ": r"$\hat{w}$",
+    "\\": r"\textbackslash{}", "‖": r"$\|$", "ŵ": r"$\hat{w}$", "𝐼": "$I$",
 }
 
 
