@@ -29,6 +29,7 @@ from .smallnum import Evaluator, Mat
 TOLERANCE = 1e-6
 KINK_MARGIN = 1e-4  # |argument| below this is too close to a kink for a step of 1e-6
 STEP, CONFIRM_STEP = 1e-6, 1e-5  # a mismatch counts only if both steps see it (not cancellation)
+MAX_SPREAD = 1e-4  # steps disagreeing more than this: the point is ill-conditioned, judge nothing there
 DEFAULT_SIZES = {"n": 3, "N": 5, "m": 4}
 SPARE_SIZES = (6, 7, 2, 8, 9)
 SELF_CHECK_POINTS = 1
@@ -170,7 +171,8 @@ def _confirmed(checker, arrays, first) -> bool:
         return False
     for x, (got, want) in first.items():
         e1, e2 = relative_error(got, want), relative_error(*second[x])
-        if min(e1, e2) > TOLERANCE and relative_error(second[x][1], want) < min(e1, e2) / 10:
+        spread = relative_error(second[x][1], want)  # how far the two difference quotients disagree
+        if min(e1, e2) > TOLERANCE and spread <= min(MAX_SPREAD, min(e1, e2) / 100):
             return True
     return False
 

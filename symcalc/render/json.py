@@ -49,11 +49,18 @@ def document(d, check=None) -> dict:
         ],
         "steps": [_step(s) for s in d.steps],
         "notes": list(d.notes),
+        "verification": _verification(d),
         "check": None if check is None else {
             "passed": check.passed, "worst_relative_error": check.worst, "points": check.points,
             "resampled": check.resampled, "tolerance": check.tolerance, "errors": check.errors,
         },
     }
+
+
+def _verification(d) -> dict:
+    v = d.verification
+    return {"status": v.status, "worst_relative_error": v.worst, "points": v.points, "reason": v.reason,
+            "message": str(v)}
 
 
 def render(derivations, checks=None) -> str:
