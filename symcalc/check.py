@@ -139,6 +139,8 @@ class _Checker:
     def finite_difference(self, x, arrays, h) -> Mat:
         """∂expr/∂x by central differences, numerator layout (one row per element of expr)."""
         base = arrays[x]
+        self.ev.arrays = arrays
+        self.ev.freeze(self.expr, x)  # only the path from x changes between the 2n evaluations
         cols = []
         for j, xj in enumerate(base.values):
             step = h * max(1.0, abs(xj))
@@ -148,6 +150,7 @@ class _Checker:
                 values[j] += s
                 shifted.append(self.value(self.expr, {**arrays, x: Mat(base.rows, base.cols, values)}).values)
             cols.append([(p - m) / (2 * step) for p, m in zip(*shifted)])
+        self.ev.fixed = {}
         rows = len(cols[0]) if cols else 0
         return Mat(rows, len(cols), [col[i] for i in range(rows) for col in cols])
 

@@ -134,12 +134,30 @@ class Evaluator:
     def __init__(self, arrays, sizes):
         self.arrays, self.sizes = arrays, sizes
         self._consts = {}
+        self.fixed = {}  # id(node) → value of subtrees a finite difference does not perturb
+
+    def freeze(self, e, x) -> None:
+        """Remember the value of every largest subtree of ``e`` free of ``x`` (at the current arrays)."""
+        self.fixed = {}
+        self._free(e, x, {})
+
+    def _free(self, e, x, seen) -> bool:
+        if id(e) in seen:
+            return seen[id(e)]
+        free = e != x if not e.args else all([self._free(a, x, seen) for a in e.args])
+        seen[id(e)] = free
+        if not free:
+            for a in e.args:
+                if seen[id(a)] and a.args:
+                    self.fixed[id(a)] = self(a)
+        return free
 
     def dim(self, s) -> int:
         return int(s) if s.is_Integer else self.sizes[s]
 
     def __call__(self, e) -> Mat:
-        return getattr(self, "_" + type(e).__name__)(e)
+        got = self.fixed.get(id(e))
+        return got if got is not None else getattr(self, "_" + type(e).__name__)(e)
 
     def _Var(self, e):
         return self.arrays[e]
