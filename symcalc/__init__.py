@@ -6,7 +6,7 @@
 xᵀ
 """
 from .derivation import Derivation, derive
-from .errors import ParseError, ShapeError, SymcalcError, UnsupportedError
+from .errors import ParseError, ShapeError, SymcalcError, UnsupportedError, VerificationError
 from .expr import const, diag, dot, matrix, maximum, relu, scalar, stack, sum_, vector
 from .functions import abs_, cos, exp, log, sigmoid, sin, sqrt, tan, tanh
 from .multivariate import gradient, jacobian
@@ -28,7 +28,7 @@ sum = sum_  # noqa: A001 - the paper's name; the builtin stays reachable as buil
 ln = log
 
 __all__ = [
-    "Derivation", "derive", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError",
+    "Derivation", "derive", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError", "VerificationError",
     "evaluate", "const", "diag", "dot", "matrix", "maximum", "relu", "scalar", "stack", "sum", "sum_",
     "vector", "abs_", "cos", "exp", "log", "ln", "sigmoid", "sin", "sqrt", "tan", "tanh",
     "gradient", "jacobian", "parse",

@@ -48,11 +48,12 @@ class Spec:
     def heading(self) -> str:
         return f"{self.title} ({self.example})" if self.example else self.title
 
-    def derivations(self, layout="numerator", wrt=None) -> list:
+    def derivations(self, layout="numerator", wrt=None, verify=True) -> list:
         """Every part derived, each a :class:`~symcalc.derivation.Derivation`.
 
         ``wrt`` replaces the parts' own variables; where some parts name one of them, only those
-        parts are derived (``--wrt W`` on an entry with a part by W and a part by b).
+        parts are derived (``--wrt W`` on an entry with a part by W and a part by b). ``verify``
+        runs each part's numeric self-check (see :func:`~symcalc.derivation.derive`).
         """
         parts = list(enumerate(self.parts))
         if wrt:
@@ -63,15 +64,16 @@ class Spec:
         for i, part in parts:
             title = self.heading if len(self.parts) == 1 else f"{self.heading} — {part.title or part.expression}"
             notes = (*part.notes, *(self.notes if i == len(self.parts) - 1 else ()))
-            out.append(self._derive(part, layout, wrt, title, notes))
+            out.append(self._derive(part, layout, wrt, title, notes, verify))
         return out
 
-    def _derive(self, part, layout, wrt, title, notes):
+    def _derive(self, part, layout, wrt, title, notes, verify):
         from .derivation import derive
 
         given = self._given(part) if part.define else None
         return derive(part.expression, list(wrt or part.wrt), layout=layout, names=list(part.intermediates),
-                      output=part.output, title=title, notes=notes, given=given, **self.declarations)
+                      output=part.output, title=title, notes=notes, given=given, verify=verify,
+                      **self.declarations)
 
     @property
     def declarations(self) -> dict:

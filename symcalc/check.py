@@ -2,40 +2,55 @@
 
 Symbolic sizes are bound to small, distinct concrete sizes (so a transposed result cannot pass
 by accident); points where a kink's argument (max, relu, abs, [·>0]) is near zero are resampled,
-as are points outside a function's domain.
+as are points outside a function's domain and points where the differences overflow. Values are
+computed in plain Python floats (:mod:`symcalc.smallnum`): no numpy import, so the self-check
+that every derivation runs stays cheap.
 
 >>> import symcalc as sc
 >>> x = sc.scalar("x")
 >>> r = sc.derive(sc.sin(x ** 2), x).check(samples=3, seed=1)
 >>> r.passed, r.points
 (True, 3)
+>>> print(sc.derive(sc.sin(x ** 2), x).verification)
+self-check passed: worst relative error ... at 1 point
 """
 from __future__ import annotations
 
+import math
+import random
+from collections import Counter
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from . import expr as E
 from .errors import SymcalcError
-from .numeric import Evaluator
 from .functions import FUNCTIONS
+from .smallnum import Evaluator, Mat
 
 TOLERANCE = 1e-6
 KINK_MARGIN = 1e-4  # |argument| below this is too close to a kink for a step of 1e-6
+STEP, CONFIRM_STEP = 1e-6, 1e-5  # a mismatch counts only if both steps see it (not cancellation)
+MAX_SPREAD = 1e-4  # steps disagreeing more than this: the point is ill-conditioned, judge nothing there
 DEFAULT_SIZES = {"n": 3, "N": 5, "m": 4}
 SPARE_SIZES = (6, 7, 2, 8, 9)
+SELF_CHECK_POINTS = 1
+SELF_CHECK_DRAWS = 30  # the self-check gives up (inconclusive) after this many unusable points
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Worst relative error over all points and variables; ``passed`` when below the tolerance."""
+    """Worst relative error over all points and variables; ``passed`` when below the tolerance.
+
+    ``confirmed``: some mismatch was seen with two step sizes that agree with each other (a clear
+    failure, not round-off). ``reason``: why fewer points than asked were compared.
+    """
 
     worst: float
     points: int
     resampled: int
     tolerance: float = TOLERANCE
     errors: dict = field(default_factory=dict)  # variable name → worst error
+    confirmed: bool = False
+    reason: str = ""
 
     @property
     def passed(self) -> bool:
@@ -76,77 +91,181 @@ def kink_arguments(e):
             yield node.arg
 
 
-def _value(e, arrays, sizes):
-    with np.errstate(all="ignore"):
-        return Evaluator(arrays, sizes)(e)
-
-
-def _draw(rng, variables, sizes):
-    out = {}
-    for v in variables:
-        shape = tuple(int(s) if s.is_Integer else sizes[s] for s in v.shape)
-        out[v] = rng.uniform(0.2, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
-    return out
-
-
-def _usable(expr, closed_forms, arrays, sizes) -> bool:
-    for k in [*kink_arguments(expr), *(a for c in closed_forms for a in kink_arguments(c))]:
-        if np.any(np.abs(_value(k, arrays, sizes)) < KINK_MARGIN):
-            return False
-    values = [_value(expr, arrays, sizes), *(_value(c, arrays, sizes) for c in closed_forms)]
-    return all(np.all(np.isfinite(v)) for v in values)
-
-
-def finite_difference(expr, x, arrays, sizes, h=1e-6):
-    """∂expr/∂x by central differences, numerator layout (one row per element of expr)."""
-    base = arrays[x]
-    cols = []
-    for j in range(base.size):
-        step = h * max(1.0, abs(base.flat[j]))
-        plus, minus = base.copy(), base.copy()
-        plus.flat[j] += step
-        minus.flat[j] -= step
-        fp = _value(expr, {**arrays, x: plus}, sizes).ravel()
-        fm = _value(expr, {**arrays, x: minus}, sizes).ravel()
-        cols.append((fp - fm) / (2 * step))
-    return np.column_stack(cols)
+def _finite(m: Mat) -> bool:
+    return all(math.isfinite(v) for v in m.values)
 
 
 def relative_error(got, want) -> float:
-    got = np.asarray(got, dtype=float).reshape(want.shape)
-    return float(np.max(np.abs(got - want)) / max(1.0, float(np.max(np.abs(want)))))
+    """max|got − want| / max(1, max|want|) over flat lists; a size mismatch is an infinite error."""
+    if len(got) != len(want):
+        return math.inf
+    scale = max(1.0, max((abs(w) for w in want), default=0.0))
+    return max((abs(g - w) for g, w in zip(got, want)), default=0.0) / scale
 
 
-def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout="numerator") -> CheckResult:
-    """Compare {variable: closed form} with finite differences of ``expr`` at random points."""
+class _Checker:
+    """One expression and its closed forms, at concrete sizes; one evaluator reused throughout."""
+
+    def __init__(self, expr, closed, dims, layout, seed):
+        self.expr, self.closed, self.layout = expr, closed, layout
+        self.variables = list(dict.fromkeys(
+            [*E.variables(expr), *closed, *(v for c in closed.values() for v in E.variables(c))]))
+        self.sizes = concrete_sizes(self.variables, dims)
+        self.kinks = list(dict.fromkeys(
+            [*kink_arguments(expr), *(k for c in closed.values() for k in kink_arguments(c))]))
+        self.rng = random.Random(seed)
+        self.ev = Evaluator({}, self.sizes)
+
+    def value(self, e, arrays) -> Mat:
+        self.ev.arrays = arrays
+        return self.ev(e)
+
+    def draw(self) -> dict:
+        out = {}
+        for v in self.variables:
+            r, c = (int(s) if s.is_Integer else self.sizes[s] for s in v.shape)
+            out[v] = Mat(r, c, [self.rng.uniform(0.2, 2.0) * self.rng.choice((-1.0, 1.0)) for _ in range(r * c)])
+        return out
+
+    def unusable(self, arrays) -> str:
+        """Why this point cannot judge the closed forms, or '' when it can."""
+        for k in self.kinks:
+            if any(abs(v) < KINK_MARGIN or v != v for v in self.value(k, arrays).values):
+                return "on or near a kink"
+        if not all(_finite(self.value(e, arrays)) for e in (self.expr, *self.closed.values())):
+            return "outside the domain (a value is not finite)"
+        return ""
+
+    def finite_difference(self, x, arrays, h) -> Mat:
+        """∂expr/∂x by central differences, numerator layout (one row per element of expr)."""
+        base = arrays[x]
+        self.ev.arrays = arrays
+        self.ev.freeze(self.expr, x)  # only the path from x changes between the 2n evaluations
+        cols = []
+        for j, xj in enumerate(base.values):
+            step = h * max(1.0, abs(xj))
+            shifted = []
+            for s in (step, -step):
+                values = list(base.values)
+                values[j] += s
+                shifted.append(self.value(self.expr, {**arrays, x: Mat(base.rows, base.cols, values)}).values)
+            cols.append([(p - m) / (2 * step) for p, m in zip(*shifted)])
+        self.ev.fixed = {}
+        rows = len(cols[0]) if cols else 0
+        return Mat(rows, len(cols), [col[i] for i in range(rows) for col in cols])
+
+    def pairs(self, arrays, h):
+        """{x: (closed form, finite differences)} as flat lists in one order, or None on overflow."""
+        out = {}
+        for x, form in self.closed.items():
+            want, got = self.finite_difference(x, arrays, h), self.value(form, arrays)
+            if not _finite(want):
+                return None
+            by_matrix = x.shape[0] != 1 and x.shape[1] != 1  # want lists W's entries row by row
+            flip = (self.layout == "denominator") != by_matrix
+            out[x] = ((got.T if flip else got).values, want.values)
+        return out
+
+
+def _confirmed(checker, arrays, first) -> bool:
+    """A mismatch is clear when a second step size agrees with the first but not with the closed form."""
+    second = checker.pairs(arrays, CONFIRM_STEP)
+    if second is None:
+        return False
+    for x, (got, want) in first.items():
+        e1, e2 = relative_error(got, want), relative_error(*second[x])
+        spread = relative_error(second[x][1], want)  # how far the two difference quotients disagree
+        if min(e1, e2) > TOLERANCE and spread <= min(MAX_SPREAD, min(e1, e2) / 100):
+            return True
+    return False
+
+
+def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout="numerator",
+                       max_draws=None, confirm=False) -> CheckResult:
+    """Compare {variable: closed form} with finite differences of ``expr`` at random points.
+
+    By default points are drawn until ``samples`` are usable (SymcalcError after 200 per sample).
+    With ``max_draws`` the search stops there and ``reason`` says why; with ``confirm`` a mismatch
+    is re-measured with a second step, and one that is not clear moves on to another point.
+    """
     if samples < 1:
         raise SymcalcError(f"a check needs at least one sample point, not {samples}")
-    variables = list(dict.fromkeys([*E.variables(expr), *closed, *(v for c in closed.values() for v in E.variables(c))]))
-    sizes = concrete_sizes(variables, dims)
-    rng = np.random.default_rng(seed)
-    worst, errors, resampled, points = 0.0, {}, 0, 0
+    checker = _Checker(expr, closed, dims, layout, seed)
+    worst, errors, points, draws, why = 0.0, {}, 0, 0, Counter()
     while points < samples:
-        arrays = _draw(rng, variables, sizes)
-        if not _usable(expr, closed.values(), arrays, sizes):
-            resampled += 1
-            if resampled > 200 * samples:
+        if draws >= (max_draws or 200 * samples + 1):
+            if max_draws is None:
                 raise SymcalcError("could not find points away from kinks and inside the domain")
+            break
+        draws += 1
+        arrays = checker.draw()
+        reason = checker.unusable(arrays)
+        pairs = None if reason else checker.pairs(arrays, STEP)
+        if pairs is None:
+            why[reason or "the finite differences overflow"] += 1
             continue
+        point = {x.name: relative_error(got, want) for x, (got, want) in pairs.items()}
+        if confirm and max(point.values(), default=0.0) >= TOLERANCE:
+            if not _confirmed(checker, arrays, pairs):
+                why["the finite differences are unstable (ill-conditioned)"] += 1
+                continue
+            return CheckResult(max(point.values()), points + 1, draws - points - 1, errors=point, confirmed=True)
         points += 1
-        for x, form in closed.items():
-            want = finite_difference(expr, x, arrays, sizes)
-            got = _value(form, arrays, sizes)
-            if x.shape[0] != 1 and x.shape[1] != 1:  # by a matrix: want lists W's entries row by row
-                got = got if layout == "denominator" else got.T
-                want = want.reshape(got.shape)
-            elif layout == "denominator":
-                got = got.T
-            err = relative_error(got, want)
-            errors[x.name] = max(errors.get(x.name, 0.0), err)
+        for name, err in point.items():
+            errors[name] = max(errors.get(name, 0.0), err)
             worst = max(worst, err)
-    return CheckResult(worst, points, resampled, errors=errors)
+    reason = "" if points == samples else (f"no usable point in {draws} random draws: "
+                                           + ", ".join(f"{n}× {w}" for w, n in why.most_common()))
+    return CheckResult(worst, points, draws - points, errors=errors, reason=reason)
 
 
 def check(d, samples=5, seed=0, dims=None) -> CheckResult:
     """Check every closed form of a derivation."""
     return check_closed_forms(d.expr, dict(d._closed), samples, seed, dims, d.layout)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of a derivation's self-check, the one record every renderer shows.
+
+    ``status`` is "passed", "failed" (a clear mismatch, confirmed with two step sizes),
+    "inconclusive" (no usable point; ``reason`` says why) or "skipped" (``verify=False``).
+
+    >>> print(Verification("inconclusive", reason="no usable point in 30 random draws: 30× on or near a kink"))
+    self-check inconclusive: no usable point in 30 random draws: 30× on or near a kink
+    """
+
+    status: str
+    worst: float | None = None
+    points: int = 0
+    reason: str = ""
+    errors: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if self.status == "passed":
+            return (f"self-check passed: worst relative error {self.worst:.1e} "
+                    f"at {self.points} point{'s' if self.points != 1 else ''}")
+        if self.status == "failed":
+            per = ", ".join(f"∂/∂{k} {v:.1e}" for k, v in self.errors.items() if v >= TOLERANCE)
+            return (f"self-check FAILED: the closed form differs from central finite differences "
+                    f"(relative error {per}) at a well-conditioned point, confirmed with two step sizes")
+        if self.status == "inconclusive":
+            return f"self-check inconclusive: {self.reason}"
+        return "self-check skipped"
+
+
+SKIPPED = Verification("skipped")
+
+
+def self_check(d) -> tuple[Verification, CheckResult | None]:
+    """The quick check run on every derivation: one point, capped draws, confirmed mismatches."""
+    try:
+        r = check_closed_forms(d.expr, dict(d._closed), SELF_CHECK_POINTS, seed=0, layout=d.layout,
+                               max_draws=SELF_CHECK_DRAWS, confirm=True)
+    except Exception as exc:  # noqa: BLE001 - a checker limit must not hide the derivation; say so instead
+        return Verification("inconclusive", reason=f"the closed form could not be evaluated ({exc})"), None
+    if r.confirmed:
+        return Verification("failed", r.worst, r.points, errors=r.errors), r
+    if r.points:
+        return Verification("passed", r.worst, r.points, errors=r.errors), r
+    return Verification("inconclusive", points=0, reason=r.reason), r

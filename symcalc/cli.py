@@ -1,4 +1,4 @@
-"""The ``symcalc`` command. Exit codes: 0 ok, 1 a failed check, 2 bad usage or input.
+"""The ``symcalc`` command. Exit codes: 0 ok, 1 a failed check or self-check, 2 bad usage or input.
 
 Heavy imports (sympy, rich) happen inside the commands, so ``--help`` stays quick.
 """
@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--dims", metavar="n=4,N=7", help="concrete sizes for --check")
     d.add_argument("--at", action="append", default=[], metavar="NAME=VALUES",
                    help="evaluate the derivative at a point: --at w=1,2,3 --at X=[[1,2],[3,4]] --at b=0.5")
+    d.add_argument("--no-verify", action="store_true",
+                   help="skip the numeric self-check every derivation runs before it is printed")
     d.add_argument("--demo", action="store_true", help="run the entry's demonstration (gradient-descent)")
     sub.add_parser("list", help="list the named derivations")
     sub.add_parser("rules", help="print the paper's rule tables, derived by the engine")
@@ -55,10 +57,10 @@ def _derivations(args) -> tuple[list, object]:
         if not Path(target).exists():
             raise SymcalcError(f"no such spec file: {target}")
         spec = catalog.load(target)
-        return spec.derivations(args.layout, args.wrt), spec
+        return spec.derivations(args.layout, args.wrt, verify=False), spec
     specs = catalog.catalog()
     if target in specs:
-        return specs[target].derivations(args.layout, args.wrt), specs[target]
+        return specs[target].derivations(args.layout, args.wrt, verify=False), specs[target]
     if not args.wrt:
         raise SymcalcError(_missing_wrt(target, args, specs))
     return _from_expression(args), None
@@ -89,7 +91,7 @@ def _from_expression(args) -> list:
     matrices = [n for n in args.wrt if n in declared and declared[n].shape[0] != 1 and declared[n].shape[1] != 1]
     groups = [[n for n in args.wrt if n not in matrices]] + [[m] for m in matrices]
     variables_of(args.target, decl)  # parse errors first, before any output
-    return [derive(args.target, g, layout=args.layout, **decl) for g in groups if g]
+    return [derive(args.target, g, layout=args.layout, verify=False, **decl) for g in groups if g]
 
 
 def _render(ds, fmt: str, standalone=False, checks=None, points=()) -> str:
@@ -161,12 +163,31 @@ def _values_at(d, points) -> list[str]:
     return lines
 
 
+def _self_check(ds) -> list:
+    """Run each derivation's self-check here, not in derive, so a failure is printed, not raised."""
+    from .check import self_check
+
+    for d in ds:
+        d.verification, _ = self_check(d)
+    return [d for d in ds if d.verification.status == "failed"]
+
+
+def _report_bug(failed, argv) -> None:
+    import shlex
+
+    names = ", ".join(d.title or repr(d) for d in failed)
+    print(f"symcalc: the derivation above failed its numeric self-check ({names}).\n"
+          "this is a bug in symcalc; please report it with the command that reproduces it:\n"
+          f"  symcalc {shlex.join(argv)}", file=sys.stderr)
+
+
 def _derive(args) -> int:
     ds, spec = _derivations(args)
     if args.demo:
         from .demo import run_demo
 
         return run_demo(spec)
+    failed = [] if args.no_verify else _self_check(ds)
     checks = [d.check(args.samples, args.seed, _dims(args.dims)) for d in ds] if args.check else None
     if args.at:  # evaluated before anything is printed, so bad values are the only output
         _unknown_points(ds, args.at)
@@ -177,6 +198,9 @@ def _derive(args) -> int:
             print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}")
     if values and args.format != "json":
         print("\n".join(values))
+    if failed:
+        _report_bug(failed, args.argv)
+        return 1
     return 1 if checks and not all(c.passed for c in checks) else 0
 
 
@@ -218,7 +242,9 @@ def _rules() -> int:
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    args.argv = argv  # to print the command that reproduces a failed self-check
     from .errors import SymcalcError
 
     try:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from . import engine
 from . import expr as E
-from .errors import SymcalcError, UnsupportedError
+from .check import SKIPPED, self_check
+from .errors import SymcalcError, UnsupportedError, VerificationError
 from .names import normalize_name
 
 LAYOUTS = ("numerator", "denominator")
@@ -32,6 +33,7 @@ class Derivation:
         self.layout = layout
         self.title = title
         self.notes = tuple(notes)
+        self.verification = SKIPPED  # set by verify_derivation(): the self-check's outcome, shown by every renderer
 
     # -- closed forms
     def _var(self, var):
@@ -185,15 +187,32 @@ def _as_list(wrt):
     return [wrt]
 
 
+def verify_derivation(d: Derivation) -> Derivation:
+    """Run the numeric self-check, record it as ``d.verification``; raise if it clearly failed.
+
+    >>> d = verify_derivation(derive("x * x", "x", verify=False))
+    >>> d.verification.status
+    'passed'
+    """
+    d.verification, result = self_check(d)
+    if d.verification.status == "failed":
+        raise VerificationError(f"{d.verification}; this is a bug in symcalc, please report it "
+                                f"({d!r})", d, result)
+    return d
+
+
 def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None, notes=(), given=None,
-           scalars="", vectors="", matrices="") -> Derivation:
+           scalars="", vectors="", matrices="", verify=True) -> Derivation:
     """Differentiate ``expr`` with respect to ``wrt`` (a variable or a list of them), step by step.
 
     ``expr`` may be a string in the parser's syntax, with shapes declared as in
     ``vectors="w x y:N"``, ``matrices="X:N,n"``, ``scalars="b"``; variables may be given by name.
     ``names`` fixes the intermediate names in order (the paper's u, z, ...); ``output`` names the
     expression itself (default y); ``given`` = (intermediates, root) imposes a decomposition.
-    Raises :class:`UnsupportedError` where no rule applies.
+    Raises :class:`UnsupportedError` where no rule applies. Every derivation is checked against
+    central finite differences at a random point before it is returned (``verify=False`` skips
+    it): a clear mismatch raises :class:`VerificationError`; where no usable point exists the
+    derivation's ``verification`` says the check was inconclusive and why.
     """
     if layout not in LAYOUTS:
         raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
@@ -210,7 +229,8 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
         if len(wrt) > 1:
             raise SymcalcError("differentiate by a matrix on its own: one derivation for "
                                f"{', '.join(v.name for v in wrt if is_matrix(v))}, another for the rest")
-        return derive_by_matrix(expr, wrt[0], layout=layout, names=names, output=output, title=title, notes=notes)
+        return derive_by_matrix(expr, wrt[0], layout=layout, names=names, output=output, title=title, notes=notes,
+                                verify=verify)
     try:
         steps, closed, graph = engine.run(expr, wrt, names=names, output=output, given=given)
     except RecursionError:
@@ -219,4 +239,5 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
         from .layout import to_denominator
 
         steps, closed = to_denominator(steps, closed)
-    return Derivation(expr, wrt, steps, closed, graph, layout, title, notes)
+    d = Derivation(expr, wrt, steps, closed, graph, layout, title, notes)
+    return verify_derivation(d) if verify else d

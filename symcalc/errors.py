@@ -61,3 +61,18 @@ class ParseError(SymcalcError, ValueError):
 
     def __str__(self) -> str:
         return caret(self.message, self.text, self.pos)
+
+
+class VerificationError(SymcalcError):
+    """A derivation failed its own numeric self-check: a bug in symcalc, never a result to use.
+
+    ``derivation`` is the derivation (its ``verification`` says how it failed); ``result`` the
+    :class:`~symcalc.check.CheckResult` of the comparison.
+
+    >>> issubclass(VerificationError, SymcalcError)
+    True
+    """
+
+    def __init__(self, message: str, derivation=None, result=None):
+        super().__init__(message)
+        self.derivation, self.result = derivation, result

@@ -113,14 +113,14 @@ def _gradient_piece(g, transposed, right):
     return mm(E.transpose(g), E.transpose(b)) if transposed else mm(b, g)
 
 
-def derive_by_matrix(expr, W, *, layout, names, output, title, notes):
-    from .derivation import Derivation, derive
+def derive_by_matrix(expr, W, *, layout, names, output, title, notes, verify=True):
+    from .derivation import Derivation, derive, verify_derivation
 
     if not expr.is_scalar:
         raise UnsupportedError(f"only a scalar can be differentiated by the matrix {W.name}; "
                                f"{expr} is {fmt_shape(expr.shape)}")
     reduced, products = split_products(expr, W)
-    inner = derive(reduced, [z for z, *_ in products], names=names, output=output)
+    inner = derive(reduced, [z for z, *_ in products], names=names, output=output, verify=False)  # checked whole, below
     defined = [(z, p) for z, p, *_ in products]
     steps = [Step("define", (z, p), p.shape, (RULES["trace"],)) for z, p in defined]
     steps += [s if s.phase != "result" else replace(s, phase="chain") for s in inner.steps]
@@ -140,7 +140,8 @@ def derive_by_matrix(expr, W, *, layout, names, output, title, notes):
 
         steps, results = to_denominator(steps, results)
     graph = (inner.intermediates + defined, inner.output, inner.root)
-    return Derivation(expr, [W], steps, results, graph, layout, title, notes)
+    d = Derivation(expr, [W], steps, results, graph, layout, title, notes)
+    return verify_derivation(d) if verify else d
 
 
 def is_matrix(v) -> bool:

@@ -155,8 +155,10 @@ def _validate(doc):
     assert doc["schema"] == SCHEMA and isinstance(doc["derivations"], list)
     for d in doc["derivations"]:
         assert set(d) == {"title", "expression", "output", "variables", "wrt", "layout", "intermediates",
-                          "results", "steps", "notes", "check"}
+                          "results", "steps", "notes", "check", "verification"}
         assert set(d["expression"]) == {"text", "latex"}
+        assert set(d["verification"]) == {"status", "worst_relative_error", "points", "reason", "message"}
+        assert d["verification"]["status"] in ("passed", "failed", "inconclusive", "skipped")
         for v in d["variables"]:
             assert set(v) == {"name", "shape"} and len(v["shape"]) == 2
         for r in d["results"]:

@@ -39,3 +39,18 @@ def layout_note(d) -> str:
     if d.layout == "numerator":
         return "numerator layout: ∂f/∂x has a row per element of f, a column per element of x"
     return "denominator layout: every derivative is the transpose of the numerator-layout one"
+
+
+def notes(d) -> tuple:
+    """The derivation's notes, plus its self-check when that is not a plain pass or skip."""
+    v = getattr(d, "verification", None)
+    shown = v is not None and v.status in ("failed", "inconclusive")
+    return (*d.notes, str(v)) if shown else tuple(d.notes)
+
+
+def failure_banner(d) -> str:
+    """A first line for a derivation that failed its self-check ('' otherwise)."""
+    v = getattr(d, "verification", None)
+    if v is None or v.status != "failed":
+        return ""
+    return "FAILED SELF-CHECK: this result is wrong (a bug in symcalc); see the note at the end"

@@ -57,12 +57,19 @@ def document(d, check=None, points=None) -> dict:
         ],
         "steps": [_step(s) for s in d.steps],
         "notes": list(d.notes),
+        "verification": _verification(d),
         "check": None if check is None else {
             "passed": check.passed, "worst_relative_error": check.worst, "points": check.points,
             "resampled": check.resampled, "tolerance": check.tolerance, "errors": check.errors,
         },
         **({} if points is None else {"at": _at(points)}),
     }
+
+
+def _verification(d) -> dict:
+    v = d.verification
+    return {"status": v.status, "worst_relative_error": v.worst, "points": v.points, "reason": v.reason,
+            "message": str(v)}
 
 
 def render(derivations, checks=None, points=None) -> str:

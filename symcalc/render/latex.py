@@ -5,7 +5,7 @@ import unicodedata
 
 from ..printing import latex as fmt
 from ..shapes import fmt_shape
-from .common import heading, layout_note, sections
+from .common import failure_banner, heading, layout_note, notes, sections
 
 
 _TEXT_ESCAPES = {
@@ -71,6 +71,8 @@ def render(d, standalone: bool = False) -> str:
     body = []
     if d.title:
         body.append(rf"\section*{{{tex_text(d.title)}}}")
+    if failure_banner(d):
+        body.append(rf"\noindent\textbf{{{tex_text(failure_banner(d))}}}\par")
     names = ", ".join(fmt(v) for v in d.wrt)
     body.append(rf"\[ {heading(d, fmt)} \qquad \text{{with respect to }} {names} \]")
     shapes = ",\\ ".join(f"{v} \\in \\mathbb{{R}}^{{{_shape(s)}}}" for v, s in
@@ -85,9 +87,9 @@ def render(d, standalone: bool = False) -> str:
         for s in sec.steps:
             if s.note:
                 body.append(rf"\noindent\emph{{{tex_text(s.note)}}}\par")
-    if d.notes:
+    if notes(d):
         body.append(r"\paragraph{Notes}")
-        body.append("\\begin{itemize}\n" + "\n".join(rf"\item {tex_text(n)}" for n in d.notes) + "\n\\end{itemize}")
+        body.append("\\begin{itemize}\n" + "\n".join(rf"\item {tex_text(n)}" for n in notes(d)) + "\n\\end{itemize}")
     text = "\n".join(body) + "\n"
     return document(text) if standalone else text
 

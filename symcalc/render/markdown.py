@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..printing import latex as fmt
-from .common import heading, layout_note, sections
+from .common import failure_banner, heading, layout_note, notes, sections
 from .latex import _shape
 
 
@@ -15,6 +15,7 @@ def _step(step) -> str:
 
 def render(d) -> str:
     out = [f"# {d.title}" if d.title else "# Derivation", ""]
+    out += [f"**{failure_banner(d)}**", ""] if failure_banner(d) else []
     names = ", ".join(f"${fmt(v)}$" for v in d.wrt)
     out += [f"$$ {heading(d, fmt)} $$", "", f"Differentiated with respect to {names}; {layout_note(d)}.", ""]
     from ..expr import variables
@@ -24,6 +25,6 @@ def render(d) -> str:
     for sec in sections(d):
         out += ["", f"## {sec.title}" if sec.phase == "result" else f"## {sec.number}. {sec.title}", ""]
         out += [_step(s) + "\n" for s in sec.steps]
-    if d.notes:
-        out += ["", "## Notes", ""] + [f"- {n}" for n in d.notes]
+    if notes(d):
+        out += ["", "## Notes", ""] + [f"- {n}" for n in notes(d)]
     return "\n".join(out).rstrip() + "\n"

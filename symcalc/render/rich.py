@@ -12,7 +12,7 @@ from rich.theme import Theme
 
 from ..printing import text as fmt
 from ..shapes import fmt_shape
-from .common import heading, layout_note, sections, variables_line
+from .common import failure_banner, heading, layout_note, notes, sections, variables_line
 
 THEME = Theme({"eq": "bold", "shape": "cyan", "rule": "magenta", "note": "italic dim", "result": "bold green",
                "title": "bold", "phase": "bold blue"})
@@ -50,7 +50,8 @@ def _result_text(step):
 
 def renderable(d, width=100):
     names = ", ".join(v.name for v in d.wrt)
-    head = Text(d.title + "\n" if d.title else "", style="title")
+    head = Text(failure_banner(d) + "\n" if failure_banner(d) else "", style="bold red")
+    head.append(d.title + "\n" if d.title else "", style="title")
     head.append(f"{heading(d, fmt)}", style="eq")
     head.append(f"   with respect to {names}\n")
     head.append("   ".join(f"{v}: {s}" for v, s in variables_line(d, fmt, fmt_shape)), style="shape")
@@ -67,8 +68,8 @@ def renderable(d, width=100):
             table.add_row(*_row(step, result, room))
         title = Text(sec.title if result else f"{sec.number}. {sec.title}", style="phase")
         parts.append(Panel(table, title=title, title_align="left", border_style="green" if result else "blue"))
-    if d.notes:
-        parts.append(Text("\n".join(f"• {note}" for note in d.notes), style="note"))
+    if notes(d):
+        parts.append(Text("\n".join(f"• {note}" for note in notes(d)), style="note"))
     return Group(*parts)
 
 

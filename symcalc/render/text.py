@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import expr as E
 from ..printing import text as fmt
 from ..shapes import fmt_shape
-from .common import heading, layout_note, sections, variables_line
+from .common import failure_banner, heading, layout_note, notes, sections, variables_line
 
 WIDTH = 46
 
@@ -36,7 +36,7 @@ def step_lines(step) -> list[str]:
 
 
 def render(d) -> str:
-    out = []
+    out = [failure_banner(d)] if failure_banner(d) else []
     if d.title:
         out.append(d.title)
     names = ", ".join(v.name for v in d.wrt)
@@ -48,8 +48,8 @@ def render(d) -> str:
         out.append(f"{sec.number}. {sec.title}" if sec.phase != "result" else sec.title)
         for step in sec.steps:
             out.extend("   " + line for line in step_lines(step))
-    if d.notes:
+    if notes(d):
         out.append("")
         out.append("Notes")
-        out.extend(f"   • {note}" for note in d.notes)
+        out.extend(f"   • {note}" for note in notes(d))
     return "\n".join(out) + "\n"

@@ -1,0 +1,241 @@
+"""Pure-Python evaluation at small concrete sizes, for the numeric checks.
+
+Why not numpy: importing numpy alone costs more than the self-check's whole budget (10 % of
+`symcalc derive neuron`), and at the checker's sizes (≤ 9×9) plain floats are as fast. Values
+follow numpy's float64 conventions: overflow gives ±inf and a domain error gives nan, never an
+exception, so the checker can see them and look for a better point.
+
+>>> from symcalc.expr import vector
+>>> from symcalc.functions import exp
+>>> w = vector("w")
+>>> n = w.shape[0]
+>>> ev = Evaluator({w: Mat(2, 1, [0.0, 1000.0])}, {n: 2})
+>>> ev(exp(w)).values
+[1.0, inf]
+"""
+from __future__ import annotations
+
+import math
+
+from . import expr as E
+from .errors import SymcalcError
+
+INF, NAN = math.inf, math.nan
+
+
+class Mat:
+    """A rows×cols matrix of floats, stored row by row."""
+
+    __slots__ = ("rows", "cols", "values")
+
+    def __init__(self, rows, cols, values):
+        self.rows, self.cols, self.values = rows, cols, values
+
+    def __repr__(self):
+        return f"Mat({self.rows}, {self.cols}, {self.values})"
+
+    def at(self, i, j):
+        """Element (i, j), broadcasting a length-1 axis as numpy does."""
+        return self.values[(i if self.rows > 1 else 0) * self.cols + (j if self.cols > 1 else 0)]
+
+    @property
+    def T(self):
+        r, c, v = self.rows, self.cols, self.values
+        return Mat(c, r, [v[i * c + j] for j in range(c) for i in range(r)])
+
+
+def zip_with(f, *ms, rows=None, cols=None) -> Mat:
+    """f applied element by element, with numpy's broadcasting of length-1 axes."""
+    rows = rows or max(m.rows for m in ms)
+    cols = cols or max(m.cols for m in ms)
+    if all(m.rows == rows and m.cols == cols for m in ms):
+        return Mat(rows, cols, [f(*xs) for xs in zip(*(m.values for m in ms))])
+    return Mat(rows, cols, [f(*(m.at(i, j) for m in ms)) for i in range(rows) for j in range(cols)])
+
+
+def matmul(a: Mat, b: Mat) -> Mat:
+    bt = b.T.values
+    av, k = a.values, a.cols
+    out = []
+    for i in range(a.rows):
+        row = av[i * k : (i + 1) * k]
+        for j in range(b.cols):
+            out.append(_dot(row, bt[j * k : (j + 1) * k]))
+    return Mat(a.rows, b.cols, out)
+
+
+def _dot(u, v):
+    total = 0.0
+    for p, q in zip(u, v):
+        total += p * q
+    return total
+
+
+def div(a, b):
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return NAN if a == 0 or a != a else math.copysign(INF, a) * math.copysign(1.0, b)
+
+
+def power(a, k):
+    try:
+        if k == round(k):
+            return a ** int(k) if abs(k) < 2**31 else math.pow(a, k)
+        if a < 0:  # numpy's complex power, real part (what numeric.Evaluator gives)
+            return (complex(a) ** k).real
+        return a**k
+    except ZeroDivisionError:
+        return INF
+    except OverflowError:
+        return INF if a > 0 or k % 2 == 0 else -INF
+    except (ValueError, TypeError):
+        return NAN
+
+
+def _guard(f):
+    """math functions raise where numpy returns inf or nan: return those instead."""
+
+    def g(a):
+        if a != a:
+            return NAN
+        try:
+            return f(a)
+        except OverflowError:
+            return INF
+        except ValueError:
+            return -INF if a == 0 else NAN
+
+    return g
+
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + math.exp(-a)) if a > -700 else 0.0
+
+
+def _sign(a):
+    return NAN if a != a else float((a > 0) - (a < 0))
+
+
+FUNCS = {
+    "exp": _guard(math.exp), "log": _guard(math.log), "sin": _guard(math.sin), "cos": _guard(math.cos),
+    "tan": _guard(math.tan), "tanh": math.tanh, "sigmoid": _guard(_sigmoid), "sqrt": _guard(math.sqrt),
+    "abs": abs, "sign": _sign,
+}
+
+
+def _max(a, b):
+    return NAN if a != a or b != b else (a if a >= b else b)
+
+
+class Evaluator:
+    """Values of expressions at fixed arrays ({Var: Mat}) and sizes ({Symbol: int})."""
+
+    def __init__(self, arrays, sizes):
+        self.arrays, self.sizes = arrays, sizes
+        self._consts = {}
+        self.fixed = {}  # id(node) → value of subtrees a finite difference does not perturb
+
+    def freeze(self, e, x) -> None:
+        """Remember the value of every largest subtree of ``e`` free of ``x`` (at the current arrays)."""
+        self.fixed = {}
+        self._free(e, x, {})
+
+    def _free(self, e, x, seen) -> bool:
+        if id(e) in seen:
+            return seen[id(e)]
+        free = e != x if not e.args else all([self._free(a, x, seen) for a in e.args])
+        seen[id(e)] = free
+        if not free:
+            for a in e.args:
+                if seen[id(a)] and a.args:
+                    self.fixed[id(a)] = self(a)
+        return free
+
+    def dim(self, s) -> int:
+        return int(s) if s.is_Integer else self.sizes[s]
+
+    def __call__(self, e) -> Mat:
+        got = self.fixed.get(id(e))
+        return got if got is not None else getattr(self, "_" + type(e).__name__)(e)
+
+    def _Var(self, e):
+        return self.arrays[e]
+
+    def _Const(self, e):
+        v = e.value  # sympy is slow: convert each constant once per evaluator
+        if v not in self._consts:
+            self._consts[v] = float(v.subs(self.sizes) if v.free_symbols else v)
+        return Mat(1, 1, [self._consts[v]])
+
+    def _filled(self, e, value):
+        r, c = self.dim(e.shape[0]), self.dim(e.shape[1])
+        return Mat(r, c, [value] * (r * c))
+
+    def _Ones(self, e):
+        return self._filled(e, 1.0)
+
+    def _Zero(self, e):
+        return self._filled(e, 0.0)
+
+    def _Identity(self, e):
+        n = self.dim(e.shape[0])
+        return Mat(n, n, [1.0 if i == j else 0.0 for i in range(n) for j in range(n)])
+
+    def _Add(self, e):
+        terms = [self(t) for t in e.items]
+        return zip_with(lambda *xs: sum(xs), *terms, rows=self.dim(e.shape[0]), cols=self.dim(e.shape[1]))
+
+    def _Mul(self, e):
+        out = self(e.items[0])
+        for f in e.items[1:]:
+            out = zip_with(lambda a, b: a * b, out, self(f))
+        return out
+
+    def _Div(self, e):
+        return zip_with(div, self(e.left), self(e.right))
+
+    def _Pow(self, e):
+        return zip_with(power, self(e.left), self(e.right))
+
+    def _MatMul(self, e):
+        out = self(e.items[0])
+        for f in e.items[1:]:
+            out = matmul(out, self(f))
+        return out
+
+    def _Transpose(self, e):
+        return self(e.arg).T
+
+    def _Dot(self, e):
+        return Mat(1, 1, [_dot(self(e.left).values, self(e.right).values)])
+
+    def _Sum(self, e):
+        return Mat(1, 1, [sum(self(e.arg).values)])
+
+    def _Diag(self, e):
+        v = self(e.arg).values
+        n = len(v)
+        return Mat(n, n, [v[i] if i == j else 0.0 for i in range(n) for j in range(n)])
+
+    def _Step(self, e):
+        return zip_with(lambda a: 1.0 if a > 0 else 0.0, self(e.arg))
+
+    def _Max(self, e):
+        return zip_with(_max, self(e.left), self(e.right))
+
+    def _Func(self, e):
+        return zip_with(FUNCS[e.name], self(e.arg))
+
+    def _Block(self, e):
+        return Mat(len(e.rows), len(e.rows[0]), [self(x).values[0] for row in e.rows for x in row])
+
+    def _Index(self, e):
+        a = self(e.arg)
+        return Mat(1, a.cols, a.values[e.i * a.cols : (e.i + 1) * a.cols])
+
+    def _Cases(self, e):
+        return zip_with(lambda c, hi, lo: hi if c > 0 else lo, self(e.arg), self(e.above), self(e.below))
+
+    def _Partial(self, e):
+        raise SymcalcError(f"{e} is a label in a derivation, not a value")
