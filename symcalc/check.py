@@ -20,6 +20,7 @@ from . import expr as E
 from .errors import SymcalcError
 from .numeric import Evaluator
 from .functions import FUNCTIONS
+from .limits import MAX_DIM, MAX_SAMPLES, SEED_RANGE, check_int, check_name
 
 TOLERANCE = 1e-6
 KINK_MARGIN = 1e-4  # |argument| below this is too close to a kink for a step of 1e-6
@@ -119,8 +120,7 @@ def relative_error(got, want) -> float:
 
 def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout="numerator") -> CheckResult:
     """Compare {variable: closed form} with finite differences of ``expr`` at random points."""
-    if samples < 1:
-        raise SymcalcError(f"a check needs at least one sample point, not {samples}")
+    check_settings(samples, seed, dims)
     variables = list(dict.fromkeys([*E.variables(expr), *closed, *(v for c in closed.values() for v in E.variables(c))]))
     sizes = concrete_sizes(variables, dims)
     rng = np.random.default_rng(seed)
@@ -145,6 +145,16 @@ def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout=
             errors[x.name] = max(errors.get(x.name, 0.0), err)
             worst = max(worst, err)
     return CheckResult(worst, points, resampled, errors=errors)
+
+
+def check_settings(samples, seed, dims, names=("samples", "seed")) -> None:
+    """The limits on a check (README: Limits): numpy would fail obscurely, or run for hours, beyond them."""
+    check_int(samples, 1, MAX_SAMPLES, names[0])
+    check_int(seed, *SEED_RANGE, names[1])
+    if dims is not None and not isinstance(dims, dict):
+        raise SymcalcError(f"dims must be a dict of sizes such as {{'n': 4}}, not {dims!r}")
+    for name, size in (dims or {}).items():
+        check_int(size, 1, MAX_DIM, f"dims: the size {check_name(name, 'dims')}")
 
 
 def check(d, samples=5, seed=0, dims=None) -> CheckResult:

@@ -14,6 +14,7 @@ symcalc.errors.SymcalcError: wrt: 'x\\\\input{/etc/hostname}' is not a valid nam
 """
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 
@@ -60,9 +61,9 @@ def check_text(text, where: str) -> str:
 
 def check_int(value, low: int, high: int, where: str) -> int:
     """An integer in [low, high]; bools and floats are refused (True is not a sample count)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
         raise SymcalcError(f"{where} must be an integer from {low} to {high}, not {value!r}")
-    return value
+    return int(value)
 
 
 def parse_int(text: str, low: int, high: int, where: str) -> int:

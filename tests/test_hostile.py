@@ -124,3 +124,100 @@ def test_non_utf8_and_toml_syntax_errors_give_the_line(tmp_path, capsys):
     err = spec_error(tmp_path, capsys, HEADER + "wrt = x\n")
     assert "mine.toml: not valid TOML" in err and "line 3" in err
     assert "no such spec file" in spec_error_at(tmp_path / "missing.toml", capsys)
+
+
+# ---------------------------------------------------------------- options at entry
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--seed", "-1", "--seed must be an integer from 0 to 4294967295, not -1"),
+    ("--seed", str(2**32), "--seed must be an integer from 0 to 4294967295"),
+    ("--samples", "0", "--samples must be an integer from 1 to 1000, not 0"),
+    ("--samples", "1001", "--samples must be an integer from 1 to 1000, not 1001"),
+    ("--dims", "n=0", "size from 1 to 1000"),
+    ("--dims", "n=1001", "size from 1 to 1000"),
+    ("--dims", "n=²", "size from 1 to 1000"),
+    ("--dims", "x}=3", "--dims: 'x}' is not a valid name"),
+    ("--wrt", "x\\input{/etc/hostname}", "--wrt: 'x\\\\input{/etc/hostname}' is not a valid name"),
+    ("--wrt", "x\udcff", "--wrt: 'x\\udcff' is not a valid name"),
+])
+def test_options_are_bounded_at_entry(capsys, option, value, message):
+    code, out, err = run(capsys, "derive", "x**2", "--wrt", "x", option, value, "--check")
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1, err
+
+
+def test_a_surrogate_in_wrt_with_out_is_refused_before_writing(tmp_path, capsys):
+    path = tmp_path / "a.txt"
+    code, out, err = run(capsys, "derive", "x**2", "--wrt", "x\udcff", "--out", path)
+    assert code == 2 and not path.exists() and "not a valid name" in err
+
+
+def test_control_characters_never_reach_the_terminal(capsys):
+    code, out, err = run(capsys, "derive", "x\x1b[2J", "--wrt", "x")
+    assert code == 2 and "\x1b" not in err and "unexpected character" in err
+    with pytest.raises(SystemExit) as exit_:
+        main(["derive", "x", "\x1b[31m", "--wrt", "x"])
+    assert exit_.value.code == 2 and "\x1b" not in capsys.readouterr().err
+
+
+def test_ctrl_c_is_one_line_and_exit_130(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("symcalc.cli._derive", interrupted)
+    assert run(capsys, "derive", "neuron") == (130, "", "symcalc: interrupted\n")
+
+
+# ---------------------------------------------------------------- --out loses nothing
+
+def test_out_dash_is_standard_output(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "derive", "x**3", "--wrt", "x", "--out", "-")
+    assert code == 0 and "3x²" in out and not (tmp_path / "-").exists()
+
+
+def test_out_replaces_whole_files_and_says_so(tmp_path, capsys):
+    path = tmp_path / "d.md"
+    assert run(capsys, "derive", "x**3", "--wrt", "x", "--out", path)[2] == ""
+    path.chmod(0o640)
+    code, out, err = run(capsys, "derive", "sin(x)", "--wrt", "x", "--out", path)
+    assert code == 0 and err == f"symcalc: overwrote {path}\n" and "cos" in path.read_text(encoding="utf-8")
+    assert path.stat().st_mode & 0o777 == 0o640 and sorted(p.name for p in tmp_path.iterdir()) == ["d.md"]
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, capsys, monkeypatch):
+    import errno
+    import os
+
+    path = tmp_path / "d.txt"
+    path.write_text("precious", encoding="utf-8")
+
+    def full_disk(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    code, out, err = run(capsys, "derive", "x**3", "--wrt", "x", "--out", path)
+    assert code == 2 and "No space left on device" in err
+    assert path.read_text(encoding="utf-8") == "precious" and [p.name for p in tmp_path.iterdir()] == ["d.txt"]
+
+
+def test_out_into_a_folder_or_a_missing_folder_is_an_error(tmp_path, capsys):
+    for target, message in [(tmp_path, "it is a folder"), (tmp_path / "no" / "d.txt", "No such file")]:
+        code, out, err = run(capsys, "derive", "x**3", "--wrt", "x", "--out", target)
+        assert code == 2 and message in err and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- the Python API
+
+def test_api_arguments_of_the_wrong_type_raise_symcalc_errors():
+    import symcalc as sc
+
+    with pytest.raises(sc.SymcalcError, match="vector declarations must be a string"):
+        sc.derive("x", "x", vectors=5)
+    with pytest.raises(sc.SymcalcError, match="names must be a list"):
+        sc.derive("x", "x", names=5)
+    d = checked(sc.derive("w @ w", "w", vectors="w"))
+    for kwargs, message in [({"dims": {"n": 0}}, "from 1 to 1000, not 0"), ({"dims": [3]}, "dims must be a dict"),
+                            ({"samples": 0}, "samples must be"), ({"samples": "3"}, "samples must be"),
+                            ({"seed": -1}, "seed must be")]:
+        with pytest.raises(sc.SymcalcError, match=message):
+            d.check(**kwargs)
