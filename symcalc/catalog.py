@@ -7,16 +7,17 @@ Copy one, edit it, and run ``symcalc derive path/to/mine.toml``.
 """
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from .errors import SymcalcError
+from .limits import MAX_SPEC_BYTES, check_name, check_text
 from .names import normalize_name
-
-SPEC_KEYS = {"title", "example", "section", "vectors", "scalars", "matrices", "notes", "part", "demo"}
-PART_KEYS = {"title", "expression", "wrt", "output", "intermediates", "define", "root", "notes"}
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,9 @@ class Spec:
         defined, extra = [], {"scalars": "", "vectors": ""}
         for line in (*part.define, f"{part.output or 'y'} = {part.root or part.expression}"):
             name, eq, text = line.partition("=")
-            name = normalize_name(name.strip())
-            if not eq or not name.isidentifier():
+            if not eq:
                 raise SymcalcError(f"{self.name}: a definition must read 'name = expression', not {line!r}")
+            name = check_name(name.strip(), f"{self.name}: define")
             rhs = _intermediate_refs(self.parse(text, extra), defined)
             defined.append((E.Var(name, rhs.shape, "intermediate"), rhs))
             kind = "scalars" if rhs.is_scalar else "vectors"
@@ -119,55 +120,144 @@ def _intermediate_refs(expr, defined):
     return E.replace(expr, mapping)
 
 
-def _part(data, where) -> Part:
-    unknown = set(data) - PART_KEYS
+@dataclass(frozen=True)
+class Field:
+    """One key of a spec file: what it must hold (said in errors), its check, whether it is required."""
+
+    expected: str
+    check: Callable  # (value, label) -> the value as the Spec keeps it
+    required: bool = False
+
+
+def _wrong(label, expected, value) -> SymcalcError:
+    shown = repr(value)
+    return SymcalcError(f"{label} must be {expected}, not {shown[:60] + '…' if len(shown) > 60 else shown}")
+
+
+def _string(value, label):  # expressions and declarations: the parser vets what is inside
+    if not isinstance(value, str):
+        raise _wrong(label, "a string", value)
+    return value
+
+
+def _texts(value, label):
+    if not isinstance(value, (str, list)):
+        raise _wrong(label, "a list of strings", value)
+    return tuple(check_text(v, f"{label} {i + 1}") for i, v in enumerate([value] if isinstance(value, str) else value))
+
+
+def _strings(value, label):
+    if not isinstance(value, list):
+        raise _wrong(label, "a list of strings", value)
+    return tuple(_string(v, f"{label} {i + 1}") for i, v in enumerate(value))
+
+
+def _names(value, label):
+    if not isinstance(value, (str, list)):
+        raise _wrong(label, "a list of variable names", value)
+    return tuple(check_name(v, label) for v in ([value] if isinstance(value, str) else value))
+
+
+def _wrt(value, label):
+    names = _names(value, label)
+    if not names:
+        raise SymcalcError(f"{label} must name at least one variable to differentiate by")
+    return names
+
+
+def _demo(value, label):
+    if value not in DEMOS:
+        raise _wrong(label, f"one of {', '.join(map(repr, DEMOS))}", value)
+    return value
+
+
+def _parts(value, label):
+    if isinstance(value, dict):
+        raise SymcalcError(f"{label}: write [[part]] (an array of tables), not [part]")
+    if not isinstance(value, list) or not value:
+        raise _wrong(label, "one or more [[part]] tables", value)
+    return value
+
+
+DEMOS = ("neuron",)
+_TEXT = Field("a string", check_text)
+# The schema, declared once: every key a spec file may hold, at the top and in a [[part]].
+SPEC_FIELDS = {
+    "title": Field("a string", check_text, required=True), "example": _TEXT, "section": _TEXT,
+    "vectors": Field("declarations such as 'w x y:N'", _string), "scalars": Field("declarations such as 'b'", _string),
+    "matrices": Field("declarations such as 'X:N,n'", _string), "notes": Field("a list of strings", _texts),
+    "part": Field("one or more [[part]] tables", _parts), "demo": Field(f"one of {DEMOS}", _demo),
+}
+PART_FIELDS = {
+    "title": _TEXT, "expression": Field("an expression", _string, required=True),
+    "wrt": Field("a list of variable names", _wrt, required=True), "output": Field("a variable name", check_name),
+    "intermediates": Field("a list of variable names", _names),
+    "define": Field("a list of 'name = expression' strings", _strings), "root": Field("an expression", _string),
+    "notes": Field("a list of strings", _texts),
+}
+SPEC_KEYS, PART_KEYS = set(SPEC_FIELDS), set(PART_FIELDS)
+
+
+def _validated(data, fields, where) -> dict:
+    """The values checked against the schema, or an error naming the file, the part and the key."""
+    unknown = set(data) - set(fields)
     if unknown:
-        raise SymcalcError(f"{where}: unknown keys {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(PART_KEYS))}")
-    for key in ("expression", "wrt"):
-        if key not in data:
-            raise SymcalcError(f"{where}: missing key {key!r}")
-    wrt = data["wrt"]
-    return Part(
-        expression=str(data["expression"]),
-        wrt=tuple(normalize_name(str(w)) for w in ((wrt,) if isinstance(wrt, str) else wrt)),
-        title=str(data.get("title", "")),
-        output=data.get("output"),
-        intermediates=tuple(data.get("intermediates", ())),
-        define=tuple(data.get("define", ())),
-        root=data.get("root"),
-        notes=tuple(data.get("notes", ())),
-    )
+        raise SymcalcError(f"{where}: unknown keys {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(fields))}")
+    for key, field_ in fields.items():
+        if field_.required and key not in data:
+            raise SymcalcError(f"{where}: missing key {key!r} ({field_.expected})")
+    return {key: fields[key].check(value, f"{where}: {key}") for key, value in data.items()}
+
+
+def _part(data, where) -> Part:
+    if not isinstance(data, dict):
+        raise _wrong(where, "a table ([[part]])", data)
+    return Part(**_validated(data, PART_FIELDS, where))
 
 
 def from_dict(name, data, where) -> Spec:
-    top = {k: v for k, v in data.items() if k in SPEC_KEYS}
-    part_keys = {k: v for k, v in data.items() if k not in SPEC_KEYS}
-    if "title" not in data:
-        raise SymcalcError(f"{where}: missing key 'title'")
-    if "part" in data:
+    top = _validated({k: v for k, v in data.items() if k in SPEC_FIELDS}, SPEC_FIELDS, where)
+    part_keys = {k: v for k, v in data.items() if k not in SPEC_FIELDS}
+    if "part" in top:
         if part_keys:
             raise SymcalcError(f"{where}: with [[part]] tables, {', '.join(sorted(part_keys))} belong inside a part")
-        parts = tuple(_part(p, f"{where} part {i + 1}") for i, p in enumerate(data["part"]))
+        parts = tuple(_part(p, f"{where}: part {i + 1}") for i, p in enumerate(top.pop("part")))
     else:
-        parts = (_part({**part_keys}, where),)
-    return Spec(
-        name=name, title=str(top["title"]), parts=parts, example=str(top.get("example", "")),
-        section=str(top.get("section", "")), vectors=str(top.get("vectors", "")),
-        scalars=str(top.get("scalars", "")), matrices=str(top.get("matrices", "")),
-        notes=tuple(top.get("notes", ())), demo=str(top.get("demo", "")),
-    )
+        parts = (_part(part_keys, where),)
+    return Spec(name=name, parts=parts, **top)
 
 
 def load(path) -> Spec:
-    """Read one spec file; unknown or missing keys are reported by name."""
+    """Read one spec file: a regular UTF-8 file of at most MAX_SPEC_BYTES, checked against the schema."""
     path = Path(path)
+    raw = _read_bounded(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SymcalcError(f"cannot read {path}: {exc}") from exc
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SymcalcError(f"{path}: line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SymcalcError(f"{path} is not valid TOML: {exc}") from exc
+        raise SymcalcError(f"{path}: not valid TOML: {exc}") from None
     return from_dict(path.stem, data, str(path))
+
+
+def _read_bounded(path) -> bytes:
+    """The file's bytes, refusing anything but a regular file before opening it (no FIFO, no /dev/zero)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise SymcalcError(f"{path} is not a regular file; a spec must be a .toml file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # swapped for a FIFO since: no hang
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise SymcalcError(f"{path} is not a regular file; a spec must be a .toml file")
+            raw = f.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SymcalcError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SymcalcError(f"{path} is larger than {MAX_SPEC_BYTES // 1024} kB, the limit for a spec file")
+    return raw
 
 
 def _folder():

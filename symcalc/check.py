@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from . import expr as E
 from .errors import SymcalcError
 from .functions import FUNCTIONS
+from .limits import MAX_DIM, MAX_SAMPLES, SEED_RANGE, check_int, check_name
 from .smallnum import Evaluator, Mat
 
 TOLERANCE = 1e-6
@@ -188,8 +189,7 @@ def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout=
     With ``max_draws`` the search stops there and ``reason`` says why; with ``confirm`` a mismatch
     is re-measured with a second step, and one that is not clear moves on to another point.
     """
-    if samples < 1:
-        raise SymcalcError(f"a check needs at least one sample point, not {samples}")
+    check_settings(samples, seed, dims)
     checker = _Checker(expr, closed, dims, layout, seed)
     worst, errors, points, draws, why = 0.0, {}, 0, 0, Counter()
     while points < samples:
@@ -217,6 +217,16 @@ def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout=
     reason = "" if points == samples else (f"no usable point in {draws} random draws: "
                                            + ", ".join(f"{n}× {w}" for w, n in why.most_common()))
     return CheckResult(worst, points, draws - points, errors=errors, reason=reason)
+
+
+def check_settings(samples, seed, dims, names=("samples", "seed")) -> None:
+    """The limits on a check (README: Limits): numpy would fail obscurely, or run for hours, beyond them."""
+    check_int(samples, 1, MAX_SAMPLES, names[0])
+    check_int(seed, *SEED_RANGE, names[1])
+    if dims is not None and not isinstance(dims, dict):
+        raise SymcalcError(f"dims must be a dict of sizes such as {{'n': 4}}, not {dims!r}")
+    for name, size in (dims or {}).items():
+        check_int(size, 1, MAX_DIM, f"dims: the size {check_name(name, 'dims')}")
 
 
 def check(d, samples=5, seed=0, dims=None) -> CheckResult:

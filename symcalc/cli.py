@@ -13,7 +13,9 @@ EXTENSIONS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "text
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors: one line and exit 2, as argparse does, minus the noise
-        self.exit(2, f"symcalc: {message}\n(see symcalc {self.prog.split()[-1]} --help)\n")
+        from .limits import printable
+
+        self.exit(2, f"symcalc: {printable(message)}\n(see symcalc {self.prog.split()[-1]} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,11 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--matrix", nargs="+", default=[], metavar="NAME:ROWS,COLS", help="declare matrices")
     d.add_argument("--scalar", nargs="+", default=[], metavar="NAME", help="declare scalars")
     d.add_argument("--standalone", action="store_true", help="with latex: a complete document")
-    d.add_argument("--out", metavar="FILE", help="write to FILE; the format follows its extension")
+    d.add_argument("--out", metavar="FILE", help="write to FILE (- for standard output); the format follows its extension")
     d.add_argument("--check", action="store_true", help="compare with finite differences (exit 1 on failure)")
-    d.add_argument("--samples", type=int, default=5, metavar="K", help="points for --check (default 5)")
-    d.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --check")
-    d.add_argument("--dims", metavar="n=4,N=7", help="concrete sizes for --check")
+    d.add_argument("--samples", type=int, default=5, metavar="K", help="points for --check, 1 to 1000 (default 5)")
+    d.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --check, 0 to 2**32 - 1")
+    d.add_argument("--dims", metavar="n=4,N=7", help="concrete sizes for --check, each 1 to 1000")
     d.add_argument("--at", action="append", default=[], metavar="NAME=VALUES",
                    help="evaluate the derivative at a point: --at w=1,2,3 --at X=[[1,2],[3,4]] --at b=0.5")
     d.add_argument("--no-verify", action="store_true",
@@ -115,15 +117,54 @@ def _write(ds, args, checks) -> None:
     from pathlib import Path
 
     from .errors import SymcalcError
+    from .limits import printable
 
     fmt = args.format or EXTENSIONS.get(Path(args.out).suffix, "text")
     fmt = "text" if fmt == "rich" else fmt
     body = _render(ds, fmt, args.standalone or fmt == "latex", checks, args.at)
     try:
-        Path(args.out).write_text(body, encoding="utf-8")
+        overwrote = _replace_file(Path(args.out), body)
     except OSError as exc:
-        raise SymcalcError(f"cannot write {args.out}: {exc}") from exc
-    print(f"wrote {args.out} ({fmt})")
+        raise SymcalcError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    if overwrote:
+        print(f"symcalc: overwrote {printable(args.out)}", file=sys.stderr)
+    print(f"wrote {printable(args.out)} ({fmt})")
+
+
+def _replace_file(path, body: str) -> bool:
+    """Write all of ``body`` or nothing: a temporary file beside ``path``, renamed over it when complete,
+    so a full disk or Ctrl-C never leaves a truncated file. True when a file was replaced."""
+    import errno
+    import os
+    import stat
+    import tempfile
+    from pathlib import Path
+
+    existing = os.stat(path) if path.exists() else None
+    if existing and stat.S_ISDIR(existing.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a folder")
+    if existing and not stat.S_ISREG(existing.st_mode):
+        path.write_text(body, encoding="utf-8")  # /dev/null, /dev/stdout, a FIFO: nothing to replace
+        return False
+    target = path.resolve()  # through a symlink, as a plain write would go
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(body)
+        os.chmod(tmp, stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return existing is not None
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def _show(ds, args, checks) -> None:
@@ -246,22 +287,40 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     args.argv = argv  # to print the command that reproduces a failed self-check
     from .errors import SymcalcError
+    from .limits import printable
 
     try:
         if args.command == "list":
             return _list()
         if args.command == "rules":
             return _rules()
+        _check_args(args)
         return _derive(args)
     except SymcalcError as exc:
-        print(f"symcalc: {exc}", file=sys.stderr)
+        print(f"symcalc: {printable(str(exc), keep=chr(10))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `symcalc derive neuron | head` is fine
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: the shell's convention, 128 + SIGINT
+        print("symcalc: interrupted", file=sys.stderr)
+        return 130
     except (RecursionError, MemoryError) as exc:  # a last guard: report, never a traceback
         print(f"symcalc: the input is too large or too deeply nested to handle ({type(exc).__name__})",
               file=sys.stderr)
         return 2
+
+
+def _check_args(args) -> None:
+    """Options checked at entry (README: Limits), so a bad one is a clear error before any work."""
+    from .check import check_settings
+    from .limits import check_name
+
+    if args.wrt:
+        args.wrt = [check_name(name, "--wrt") for name in args.wrt]
+    check_settings(args.samples, args.seed, None, ("--samples", "--seed"))
+    _dims(args.dims)
+    if args.out == "-":  # standard output, as with no --out
+        args.out = None
 
 
 if __name__ == "__main__":

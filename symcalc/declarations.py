@@ -12,6 +12,9 @@ from .errors import ParseError
 from .names import normalize_name
 from .tokens import check_identifier
 
+_EXAMPLES = {"scalar": "b", "vector": "w x y:N", "matrix": "X:N,n"}
+
+
 def _items(text: str, kind: str) -> list[str]:
     if kind == "matrix":  # X:N,n holds a comma, so matrices are separated by spaces only
         return text.split()
@@ -22,6 +25,8 @@ def parse_declarations(scalars: str = "", vectors: str = "", matrices: str = "",
     """{name: (kind, sizes)} from declaration strings such as vectors="w x y:N"."""
     out: dict = {}
     for kind, text in (("scalar", scalars), ("vector", vectors), ("matrix", matrices)):
+        if text is not None and not isinstance(text, str):  # derive(..., vectors=5) from Python
+            raise ParseError(f"{kind} declarations must be a string such as {_EXAMPLES[kind]!r}, not {text!r}")
         for item in _items(text or "", kind):
             name, _, sizes = item.partition(":")
             name = normalize_name(name)

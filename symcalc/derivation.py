@@ -181,6 +181,23 @@ def _resolve(v, expr, decl):
     return declare(**decl).get(v) or E.scalar(v)
 
 
+def _check_names(expr, names, output):
+    """Names for the output and intermediates must be new: ``output="x"`` on an expression in x would
+    print dx/dx for a derivative by x."""
+    from .limits import check_name
+
+    if names is not None and not isinstance(names, (list, tuple)):
+        raise SymcalcError(f"names must be a list of intermediate names, not {names!r}")
+    given = [check_name(n, "names") for n in names or ()]
+    given += [check_name(output, "output")] if output is not None else []
+    taken = {v.name for v in E.variables(expr)}
+    for name in given:
+        if name in taken:
+            raise SymcalcError(f"{name} is a variable of the expression, so it cannot also name the output or "
+                               "an intermediate; choose another name")
+        taken.add(name)
+
+
 def _as_list(wrt):
     if isinstance(wrt, (list, tuple)):
         return list(wrt)
@@ -222,6 +239,7 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
 
         expr = parse(expr, **decl)
     expr = E.as_expr(expr)
+    _check_names(expr, names, output)
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
     from .matrixgrad import derive_by_matrix, is_matrix
 

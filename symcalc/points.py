@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from .errors import ParseError
 from .names import normalize_name
+from .limits import MAX_DIM, check_name
 
 
 def _number(text: str, where: str) -> float:
@@ -58,10 +60,11 @@ def parse_points(items) -> dict:
 
 
 def parse_dims(text: str) -> dict:
+    """{name: size}, each size an integer from 1 to MAX_DIM."""
     out = {}
     for item in text.split(","):
         name, eq, value = item.partition("=")
-        if not eq or not value.strip().isdigit() or int(value) < 1:
-            raise ParseError(f"--dims: {item!r} should be NAME=POSITIVE_INTEGER, e.g. n=4")
-        out[name.strip()] = int(value)
+        if not eq or not re.fullmatch(r"[0-9]{1,4}", value.strip()) or not 1 <= int(value) <= MAX_DIM:
+            raise ParseError(f"--dims: {item!r} should be NAME=SIZE with a size from 1 to {MAX_DIM}, e.g. n=4")
+        out[check_name(name.strip(), "--dims")] = int(value)
     return out
