@@ -231,6 +231,16 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
     it): a clear mismatch raises :class:`VerificationError`; where no usable point exists the
     derivation's ``verification`` says the check was inconclusive and why.
     """
+    from .budget import budget, check_printed
+
+    with budget():
+        d = _derive(expr, wrt, layout=layout, names=names, output=output, title=title, notes=notes, given=given,
+                    scalars=scalars, vectors=vectors, matrices=matrices, verify=verify)
+        check_printed(d.steps)
+        return d
+
+
+def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, vectors, matrices, verify):
     if layout not in LAYOUTS:
         raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     decl = {"scalars": scalars, "vectors": vectors, "matrices": matrices}

@@ -12,6 +12,7 @@ diag(x) I ['R5', 'R4']
 from __future__ import annotations
 
 from . import expr as E
+from .budget import spend
 from .errors import UnsupportedError
 from .functions import FUNCTIONS
 from .rules import RULES
@@ -52,6 +53,7 @@ class Differ:
             self.used.append(rule)
 
     def __call__(self, e: E.Expr) -> E.Expr:
+        spend(1 + len(e.args))
         if not is_vectorish(e.shape) and self.x.is_scalar:  # a matrix by a scalar: a matrix, entry by entry
             return self.by_scalar(e)
         if not E.depends(e, self.x):
@@ -139,6 +141,7 @@ class Differ:
             self.use("elementwise" if all(not f.is_scalar for f in e.items) else "scalar_expansion")
         terms = []
         for i in live:
+            spend(len(e.items))  # the product of the others is rebuilt for every live factor
             others = e.items[:i] + e.items[i + 1 :]
             other = E.mul(*others) if others else E.one()
             terms.append(self.scaled(other, self(e.items[i]), e))

@@ -76,3 +76,7 @@ class VerificationError(SymcalcError):
     def __init__(self, message: str, derivation=None, result=None):
         super().__init__(message)
         self.derivation, self.result = derivation, result
+
+
+class LimitError(SymcalcError):
+    """An input is within the typed limits but needs more work than one derivation may do."""

@@ -590,40 +590,63 @@ def one() -> Const:
 
 
 def walk(e: Expr):
-    """Pre-order traversal."""
-    stack = [e]
+    """Pre-order traversal, each distinct node once (closed forms share subtrees: a tree walk of
+    a deep chain rule would visit them exponentially often)."""
+    stack, seen = [e], set()
     while stack:
         node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
         yield node
         stack.extend(reversed(node.args))
 
 
-def depth(e: Expr) -> int:
-    """Nesting depth, counted without recursion."""
-    best, stack = 0, [(e, 1)]
+def _memo(e: Expr, key: str, combine):
+    """A property of the tree computed once per distinct node, bottom-up and without recursion."""
+    if key in e.__dict__:
+        return e.__dict__[key]
+    stack = [e]
     while stack:
-        node, d = stack.pop()
-        best = max(best, d)
-        stack.extend((a, d + 1) for a in node.args)
-    return best
+        node = stack[-1]
+        pending = [a for a in node.args if key not in a.__dict__]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if key not in node.__dict__:
+            object.__setattr__(node, key, combine(node))
+    return e.__dict__[key]
+
+
+def depth(e: Expr) -> int:
+    """Nesting depth."""
+    return _memo(e, "_depth", lambda n: 1 + max((a.__dict__["_depth"] for a in n.args), default=0))
+
+
+def tree_size(e: Expr) -> int:
+    """Nodes in ``e`` counted as printed: a shared subtree once per place it appears."""
+    return _memo(e, "_size", lambda n: 1 + sum(a.__dict__["_size"] for a in n.args))
+
+
+def _variables(n):
+    if isinstance(n, Var):
+        return (n,)
+    return tuple(dict.fromkeys(v for a in n.args for v in a.__dict__["_vars"]))
 
 
 def variables(e: Expr) -> list:
     """The variables in ``e``, in order of first appearance."""
-    seen = {}
-    for node in walk(e):
-        if isinstance(node, Var):
-            seen.setdefault(node, None)
-    return list(seen)
+    return list(_memo(e, "_vars", _variables))
 
 
 def depends(e: Expr, v: Var) -> bool:
-    return any(node == v for node in walk(e))
+    return v in _memo(e, "_vars", _variables)
 
 
 def is_const(e: Expr) -> bool:
     """True when ``e`` holds no variables."""
-    return not any(isinstance(n, Var) for n in walk(e))
+    return not _memo(e, "_vars", _variables)
 
 
 def is_negative(e: Expr) -> bool:

@@ -61,6 +61,7 @@ def evaluate(expr, values: dict, sizes: dict | None = None) -> np.ndarray:
 class Evaluator:
     def __init__(self, arrays, sizes):
         self.arrays, self.sizes = arrays, sizes
+        self._memo = None
 
     def dim(self, s) -> int:
         if s.is_Integer:
@@ -70,7 +71,17 @@ class Evaluator:
         return self.sizes[s]
 
     def __call__(self, e) -> np.ndarray:
-        return getattr(self, "_" + type(e).__name__)(e)
+        top = self._memo is None
+        if top:  # closed forms share subtrees: evaluate each distinct node once per call
+            self._memo = {}
+        try:
+            got = self._memo.get(id(e))
+            if got is None:
+                got = self._memo[id(e)] = getattr(self, "_" + type(e).__name__)(e)
+            return got
+        finally:
+            if top:
+                self._memo = None
 
     def _Var(self, e):
         return self.arrays[e]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sympy
 
 from . import expr as E
+from .budget import spend
 from .bridge import from_sympy, is_structural_scalar, scalar_to_sympy
 from .errors import UnsupportedError
 
@@ -53,6 +54,7 @@ def _sympy_simplify(e):
     # Opaque parts (dot products, sums, ...) are simplified structurally on their own.
     if not _worth_sympy(e):
         return e.rebuild(tuple(simplify_scalars(a) for a in e.args)) if e.args else e
+    spend(20 + 5 * len(set(E.walk(e))))  # a sympy round trip costs far more than a rewrite
     s, back = scalar_to_sympy(e)
     back = {k: simplify_scalars(v) for k, v in back.items()}
     for best in sorted(_candidates(s), key=sympy.count_ops):

@@ -14,6 +14,7 @@ z 1⃗ᵀ
 from __future__ import annotations
 
 from . import expr as E
+from .budget import spend
 from .rewrites import rewrite_once
 from .scalars import simplify_scalars
 
@@ -35,6 +36,7 @@ def normal_form(e: E.Expr, done: set | None = None) -> E.Expr:
     done = set() if done is None else done
     if e in done:
         return e
+    spend(1 + len(e.args))
     if e.args:
         new = tuple(normal_form(a, done) for a in e.args)
         if new != e.args:

@@ -134,6 +134,7 @@ class Evaluator:
     def __init__(self, arrays, sizes):
         self.arrays, self.sizes = arrays, sizes
         self._consts = {}
+        self._memo = None
         self.fixed = {}  # id(node) → value of subtrees a finite difference does not perturb
 
     def freeze(self, e, x) -> None:
@@ -157,7 +158,19 @@ class Evaluator:
 
     def __call__(self, e) -> Mat:
         got = self.fixed.get(id(e))
-        return got if got is not None else getattr(self, "_" + type(e).__name__)(e)
+        if got is not None:
+            return got
+        top = self._memo is None
+        if top:  # closed forms share subtrees: evaluate each distinct node once per call
+            self._memo = {}
+        try:
+            got = self._memo.get(id(e))
+            if got is None:
+                got = self._memo[id(e)] = getattr(self, "_" + type(e).__name__)(e)
+            return got
+        finally:
+            if top:
+                self._memo = None
 
     def _Var(self, e):
         return self.arrays[e]
