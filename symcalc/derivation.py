@@ -232,7 +232,10 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
     derivation's ``verification`` says the check was inconclusive and why.
     """
     from .budget import budget, check_printed
+    from .limits import check_text
 
+    title = None if title is None else check_text(title, "title")
+    notes = tuple(check_text(n, "a note") for n in (notes if isinstance(notes, (list, tuple)) else [notes]))
     with budget():
         d = _derive(expr, wrt, layout=layout, names=names, output=output, title=title, notes=notes, given=given,
                     scalars=scalars, vectors=vectors, matrices=matrices, verify=verify)

@@ -403,12 +403,14 @@ def matrix(name: str, rows="m", cols="n") -> Var:
 
 
 def _check_name(name) -> str:
-    from .names import normalize_name
+    """The parser's rule for names, here too: a name reaches LaTeX, Markdown and terminals."""
+    from .errors import SymcalcError
+    from .limits import check_name
 
-    name = normalize_name(name)
-    if not isinstance(name, str) or not name or not (name[0].isalpha() or name[0] == "_"):
-        raise ShapeError(f"a variable name must be a non-empty identifier, not {name!r}")
-    return name
+    try:
+        return check_name(name, "a variable name")
+    except SymcalcError as exc:
+        raise ShapeError(str(exc)) from None
 
 
 def _describe(e: Expr) -> str:

@@ -354,6 +354,7 @@ def latex_name(name: str, bold: bool = False) -> str:
     """``beta`` → \\beta, ``x_1`` → x_{1}, ``β`` → \\beta."""
     if name.startswith("∇"):
         return r"\nabla " + latex_name(name[1:], bold)
+    name = _tex_safe(name)
     base, _, sub = name.partition("_")
     if base in _GREEK_TEXT:
         base = "\\" + base
@@ -366,6 +367,13 @@ def latex_name(name: str, bold: bool = False) -> str:
     if sub == "hat":
         return rf"\hat{{{base}}}"
     return f"{base}_{{{sub}}}" if sub else base
+
+
+def _tex_safe(name: str) -> str:
+    """Names are checked at entry; should one ever carry a character TeX would act on, it is
+    spelled as its code point, never passed through (a backslash here could \\input a file)."""
+    return "".join(c if c.isalnum() and (c.isascii() or c in _GREEK_LATEX) or c == "_" else f"U{ord(c):04X}"
+                   for c in name)
 
 
 text = TextPrinter()
