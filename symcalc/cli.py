@@ -119,13 +119,15 @@ def _write(ds, args, checks) -> None:
     from .errors import SymcalcError
     from .limits import printable
 
+    if "\x00" in args.out or not args.out.strip():
+        raise SymcalcError(f"--out {printable(args.out)!r} is not a file name")
     fmt = args.format or EXTENSIONS.get(Path(args.out).suffix, "text")
     fmt = "text" if fmt == "rich" else fmt
     body = _render(ds, fmt, args.standalone or fmt == "latex", checks, args.at)
     try:
         overwrote = _replace_file(Path(args.out), body)
-    except OSError as exc:
-        raise SymcalcError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a name the OS cannot take at all
+        raise SymcalcError(f"cannot write {printable(args.out)}: {getattr(exc, 'strerror', None) or exc}") from None
     if overwrote:
         print(f"symcalc: overwrote {printable(args.out)}", file=sys.stderr)
     print(f"wrote {printable(args.out)} ({fmt})")
