@@ -96,6 +96,30 @@ class Expr:
 
         return text(self)
 
+    # As sympy does, the REPL shows the printed form: a derivative reads [6x y, 3x²], not a
+    # dataclass dump. The constructor form is a debugging aid only: expr.srepr().
+    __repr__ = __str__
+
+    def srepr(self) -> str:
+        """The tree as constructor calls (what the dataclass repr used to show).
+
+        >>> scalar("x").srepr()
+        "Var(name='x', shape=(1, 1), kind='symbol')"
+        """
+        import dataclasses
+
+        fields = (f"{f.name}={_srepr(getattr(self, f.name))}" for f in dataclasses.fields(self))
+        return f"{type(self).__name__}({', '.join(fields)})"
+
+
+def _srepr(value) -> str:
+    if isinstance(value, Expr):
+        return value.srepr()
+    if isinstance(value, tuple) and any(isinstance(v, (Expr, tuple)) for v in value):  # children, not a shape
+        inner = ", ".join(map(_srepr, value))
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
     def _repr_latex_(self) -> str:
         from .printing import latex
 
@@ -108,7 +132,7 @@ def _leaf(cls):
     The hash is cached on first use: trees are immutable, and hashing a deep one again at every
     dictionary lookup made substitution quadratic.
     """
-    cls = dataclass(frozen=True)(cls)
+    cls = dataclass(frozen=True, repr=False)(cls)
     structural = cls.__hash__
 
     def cached(self):
@@ -130,9 +154,6 @@ class Var(Expr):
     name: str
     shape: tuple
     kind: str = "symbol"  # "symbol" or "intermediate"
-
-    def __repr__(self) -> str:
-        return f"Var({self.name!r}, {fmt_shape(self.shape)})"
 
 
 @_leaf
