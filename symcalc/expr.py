@@ -111,6 +111,16 @@ class Expr:
         fields = (f"{f.name}={_srepr(getattr(self, f.name))}" for f in dataclasses.fields(self))
         return f"{type(self).__name__}({', '.join(fields)})"
 
+    def _repr_latex_(self) -> str:
+        """Jupyter shows expressions in symcalc's LaTeX (bold vectors, ⊗, cases), not sympy's.
+
+        >>> print(vector("w").T._repr_latex_())
+        $\\displaystyle \\mathbf{w}^{T}$
+        """
+        from .printing import latex
+
+        return f"$\\displaystyle {latex(self)}$"
+
 
 def _srepr(value) -> str:
     if isinstance(value, Expr):
@@ -119,11 +129,6 @@ def _srepr(value) -> str:
         inner = ", ".join(map(_srepr, value))
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     return repr(value)
-
-    def _repr_latex_(self) -> str:
-        from .printing import latex
-
-        return f"${latex(self)}$"
 
 
 def _leaf(cls):

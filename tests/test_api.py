@@ -37,3 +37,30 @@ def test_repr_of_derivation_results(xy):
 def test_srepr_keeps_the_constructor_form(xy):
     x, _ = xy
     assert (2 * x).srepr() == "Mul(items=(Const(value=2, shape=(1, 1)), Var(name='x', shape=(1, 1), kind='symbol')), shape=(1, 1))"
+
+
+# -------------------------------------------------------------------- Jupyter
+
+
+def test_expressions_display_in_symcalcs_latex(xy):
+    x, y = xy
+    d = checked(sc.derive("max(0, w @ x + b)", "w", vectors="w x", scalars="b"))
+    tex = d.closed_form()._repr_latex_()
+    assert tex.startswith("$") and tex.endswith("$") and r"\begin{cases}" in tex and r"\mathbf{x}^{T}" in tex
+    assert "Trace" not in tex and "theta" not in tex
+    assert r"\begin{bmatrix}" in sc.gradient(x * y, [x, y])._repr_latex_()
+
+
+def test_derivation_latex_is_one_block():
+    d = checked(sc.derive("w @ x", "w", vectors="w x"))
+    tex = d._repr_latex_()
+    assert tex.count("$") == 2 and tex.count(r"\begin{aligned}") == 1
+
+
+def test_markdown_variable_table_has_two_cells_per_row():
+    d = checked(sc.derive("X @ w + b", "w", vectors="w", matrices="X:N,n", scalars="b"))
+    rows = [line for line in d._repr_markdown_().splitlines() if line.startswith("| $")]
+    assert len(rows) == 3
+    for row in rows:
+        assert row.count("|") == 3 and "\\times" not in row
+    assert "| $\\mathbf{w}$ | `n×1` |" in rows
