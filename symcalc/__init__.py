@@ -6,7 +6,7 @@
 xᵀ
 """
 from .derivation import Derivation, derive
-from .errors import ParseError, ShapeError, SymcalcError, UnsupportedError, VerificationError
+from .errors import ArgumentError, ParseError, ShapeError, SymcalcError, UnsupportedError, VerificationError
 from .expr import const, diag, dot, matrix, maximum, relu, scalar, stack, sum_, vector
 from .functions import abs_, cos, exp, log, sigmoid, sin, sqrt, tan, tanh
 from .multivariate import gradient, jacobian
@@ -19,16 +19,19 @@ def evaluate(expr, values, sizes=None):
     >>> evaluate(x ** 2, {x: 3})
     9.0
     """
+    from .derivation import by_var
+    from .expr import as_expr
     from .numeric import evaluate as _evaluate
 
-    return _evaluate(expr, values, sizes)
+    expr = as_expr(expr)
+    return _evaluate(expr, by_var(expr, values), sizes)
 
 
 sum = sum_  # noqa: A001 - the paper's name; the builtin stays reachable as builtins.sum
 ln = log
 
 __all__ = [
-    "Derivation", "derive", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError", "VerificationError",
+    "Derivation", "derive", "ArgumentError", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError", "VerificationError",
     "evaluate", "const", "diag", "dot", "matrix", "maximum", "relu", "scalar", "stack", "sum", "sum_",
     "vector", "abs_", "cos", "exp", "log", "ln", "sigmoid", "sin", "sqrt", "tan", "tanh",
     "gradient", "jacobian", "parse",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from . import engine
 from . import expr as E
 from .check import SKIPPED, self_check
-from .errors import SymcalcError, UnsupportedError, VerificationError
+from .errors import ArgumentError, SymcalcError, UnsupportedError, VerificationError
 from .names import normalize_name
 
 LAYOUTS = ("numerator", "denominator")
@@ -40,13 +40,15 @@ class Derivation:
         if var is None:
             if len(self.wrt) != 1:
                 names = ", ".join(v.name for v in self.wrt)
-                raise SymcalcError(f"this derivation has several variables ({names}): name one")
+                raise SymcalcError(f"this derivation has several variables ({names}): name one, as in "
+                                   f"closed_form({self.wrt[0].name!r})")
             return self.wrt[0]
         if isinstance(var, str):
             var = normalize_name(var)
             var = next((v for v in self.wrt if v.name == var), var)
         if var not in self._closed:
-            raise SymcalcError(f"{var} is not a variable of this derivation")
+            names = ", ".join(v.name for v in self.wrt)
+            raise SymcalcError(f"{var} is not a variable of this derivation; it was differentiated by {names}")
         return var
 
     def closed_form(self, var=None) -> E.Expr:
@@ -154,13 +156,15 @@ def variables_of(text: str, declarations: dict) -> list[str]:
 
 def by_var(expr, values: dict) -> dict:
     """Accept {"w": ...} as well as {w: ...}."""
+    if not isinstance(values, dict):
+        raise ArgumentError(f"values go in a dict keyed by variable or name, such as {{'w': [1, 2]}}, not {values!r}")
     named = {v.name: v for v in E.variables(expr)}
     out = {}
     for key, val in values.items():
         if isinstance(key, str):
             key = normalize_name(key)
             if key not in named:
-                raise SymcalcError(f"{key!r} is not a variable of {expr}")
+                raise SymcalcError(f"{key!r} is not a variable of {expr}; its variables are {', '.join(named)}")
             key = named[key]
         out[key] = val
     return out
@@ -171,7 +175,7 @@ def _resolve(v, expr, decl):
     if isinstance(v, E.Var):
         return v
     if not isinstance(v, str):
-        raise SymcalcError(f"can only differentiate with respect to a variable, not {v!r}")
+        raise ArgumentError(f"can only differentiate with respect to a variable (or its name), not {v!r}")
     v = normalize_name(v)
     present = {u.name: u for u in E.variables(expr)}
     if v in present:
@@ -218,7 +222,7 @@ def verify_derivation(d: Derivation) -> Derivation:
     return d
 
 
-def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None, notes=(), given=None,
+def derive(expr, wrt=None, *, layout="numerator", names=None, output=None, title=None, notes=(), given=None,
            scalars="", vectors="", matrices="", verify=True) -> Derivation:
     """Differentiate ``expr`` with respect to ``wrt`` (a variable or a list of them), step by step.
 
@@ -239,6 +243,10 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
 
         expr = parse(expr, **decl)
     expr = E.as_expr(expr)
+    if wrt is None:
+        names_ = ", ".join(repr(v.name) for v in E.variables(expr)) or "none"
+        raise ArgumentError(f"say which variable to differentiate by: derive(expr, wrt), wrt a variable, a name "
+                            f"or a list of them (the expression's variables: {names_})")
     _check_names(expr, names, output)
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
     from .matrixgrad import derive_by_matrix, is_matrix

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import sympy
 
-from .errors import ShapeError
+from .errors import ArgumentError, ShapeError
 from .shapes import ONE, fmt_shape, is_column, is_scalar, size
 
 SCALAR = (ONE, ONE)
@@ -357,6 +357,27 @@ class Block(Expr):
         k = len(self.rows[0])
         return Block(tuple(tuple(args[i : i + k]) for i in range(0, len(args), k)), self.shape)
 
+    # A gradient or Jacobian behaves like a sympy Matrix of expressions: len counts the entries,
+    # iteration and g[k] go row by row through them, J[i, j] picks one.
+    def __len__(self) -> int:
+        return len(self.rows) * len(self.rows[0])
+
+    def __iter__(self):
+        return iter(self.args)
+
+    def __getitem__(self, key) -> Expr:
+        """``g[k]`` (row by row, negative from the end) or ``J[i, j]``.
+
+        >>> J = block([[1, 2], [3, 4]])
+        >>> J[1, 0], J[-1], len(J), list(J)
+        (3, 4, 4, [1, 2, 3, 4])
+        """
+        try:
+            return self.rows[key[0]][key[1]] if isinstance(key, tuple) else self.args[key]
+        except (IndexError, TypeError):
+            raise ShapeError(f"no entry {key!r} in the {fmt_shape(self.shape)} {self}: index with g[k] "
+                             "(k from 0, row by row) or J[i, j]") from None
+
 
 @_leaf
 class Index(Expr):
@@ -392,7 +413,7 @@ def as_expr(value) -> Expr:
     if isinstance(value, Expr):
         return value
     if isinstance(value, bool):
-        raise ShapeError(f"cannot use {value!r} in an expression")
+        raise ArgumentError(f"cannot use {value!r} in an expression{_FIX}")
     if isinstance(value, int):
         return Const(sympy.Integer(value))
     if isinstance(value, Fraction):
@@ -401,7 +422,11 @@ def as_expr(value) -> Expr:
         return Const(sympy.Float(value))
     if isinstance(value, sympy.Number):
         return Const(value)
-    raise ShapeError(f"cannot use {type(value).__name__} {value!r} in an expression")
+    raise ArgumentError(f"cannot use {type(value).__name__} {value!r} in an expression{_FIX}")
+
+
+_FIX = ("; build expressions from sc.scalar, sc.vector and sc.matrix variables and numbers, write a vector out "
+        "with sc.stack([a, b]), or parse text with sc.parse")
 
 
 def const(value) -> Const:
@@ -584,6 +609,8 @@ def block(rows) -> Block:
 
 def stack(items) -> Block:
     """[a, b, ...] as a column vector of scalar expressions."""
+    if isinstance(items, (Expr, str)) or not hasattr(items, "__iter__"):
+        raise ArgumentError(f"stack takes a list of scalar expressions such as [a, b], not {items!r}")
     return block([[e] for e in items])
 
 

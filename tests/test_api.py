@@ -64,3 +64,91 @@ def test_markdown_variable_table_has_two_cells_per_row():
     for row in rows:
         assert row.count("|") == 3 and "\\times" not in row
     assert "| $\\mathbf{w}$ | `n×1` |" in rows
+
+
+# -------------------------------------------------------------------- gradient / Jacobian containers
+
+
+def test_gradient_is_a_sequence(xy):
+    x, y = xy
+    f = 3 * x**2 * y
+    checked(sc.derive(f, [x, y]))
+    g = sc.gradient(f, [x, y])
+    assert len(g) == 2 and g.shape == (1, 2)
+    assert [str(e) for e in g] == ["6x y", "3x²"]
+    assert str(g[0]) == "6x y" and str(g[-1]) == "3x²" and g[0, 1] == g[1]
+    assert sc.evaluate(g[0], {x: 2, y: 1}) == 12.0
+
+
+def test_jacobian_is_a_matrix(xy):
+    x, y = xy
+    f, h = 3 * x**2 * y, 2 * x + y**8
+    checked(sc.derive(sc.stack([f, h]), [x, y]))
+    J = sc.jacobian([f, h], [x, y])
+    assert J.shape == (2, 2) and len(J) == 4
+    assert str(J[1, 1]) == "8y⁷" and str(J[1, 0]) == "2" and list(J)[1] == J[0, 1]
+    assert [[str(e) for e in row] for row in J.rows] == [["6x y", "3x²"], ["2", "8y⁷"]]
+    assert str(J) == "[[6x y, 3x²], [2, 8y⁷]]"  # still prints as before
+    with pytest.raises(sc.ShapeError, match="J\\[i, j\\]"):
+        J[2, 0]
+
+
+def test_single_variable_and_names(xy):
+    x, y = xy
+    checked(sc.derive(x**3 * y, [x, y]))
+    assert repr(sc.gradient(x**3 * y, x)) == "[3x²y]" and len(sc.gradient(x**3 * y, "x")) == 1
+    assert sc.gradient(x * y, ["y", "x"]) == sc.gradient(x * y, [y, x])
+    assert repr(sc.jacobian(sc.stack([x * y, x + y]), "x")) == "[y, 1]ᵀ"  # a stacked vector is a list too
+
+
+# -------------------------------------------------------------------- misuse: a SymcalcError that says what to do
+
+_x, _y, _w = sc.scalar("x"), sc.scalar("y"), sc.vector("w")
+_d = sc.derive(_x * _y, [_x, _y])
+
+MISUSES = [  # (call, error class, words of the fix the message must contain)
+    (lambda: sc.jacobian(_w, [_x]), sc.ShapeError, "sc.derive(f, w)"),
+    (lambda: sc.jacobian(_w @ _w, _w), sc.ShapeError, "sc.derive(f, w)"),
+    (lambda: sc.jacobian([_x * _y]), sc.ArgumentError, "sc.jacobian([f, g], [x, y])"),
+    (lambda: sc.jacobian([], [_x]), sc.ArgumentError, "such as [f, g]"),
+    (lambda: sc.jacobian(["x*y"], [_x]), sc.ArgumentError, "sc.parse"),
+    (lambda: sc.gradient(_x * _y), sc.ArgumentError, "sc.gradient(f, [x, y])"),
+    (lambda: sc.gradient(_x * _y, []), sc.ArgumentError, "such as [x, y]"),
+    (lambda: sc.gradient(_x * _y, ["q"]), sc.ArgumentError, "its variables: x, y"),
+    (lambda: sc.gradient(_x * _y, [_x * _y]), sc.ArgumentError, "sc.scalar('x')"),
+    (lambda: sc.gradient([_x, _y], [_x]), sc.ArgumentError, "sc.jacobian"),
+    (lambda: sc.gradient(_w, [_x]), sc.ShapeError, "sc.derive(f, w)"),
+    (lambda: sc.gradient(_w @ _w, [_w]), sc.ShapeError, "sc.derive(f, w)"),
+    (lambda: sc.derive(_x * _y), sc.ArgumentError, "the expression's variables: 'x', 'y'"),
+    (lambda: sc.derive(_x * _y, None), sc.ArgumentError, "derive(expr, wrt)"),
+    (lambda: sc.derive(_x * _y, _x * _y), sc.ArgumentError, "a variable (or its name)"),
+    (lambda: sc.derive([_x, _y], _x), sc.ArgumentError, "sc.stack([a, b])"),
+    (lambda: sc.derive(None, _x), sc.ArgumentError, "sc.scalar"),
+    (lambda: sc.derive(_x, _x, layout="row"), sc.SymcalcError, "numerator, denominator"),
+    (lambda: _w + "a", sc.ArgumentError, "sc.parse"),
+    (lambda: sc.exp([1, 2]), sc.ArgumentError, "sc.stack([a, b])"),
+    (lambda: sc.stack(_x), sc.ArgumentError, "such as [a, b]"),
+    (lambda: sc.vector(3), sc.ShapeError, "identifier"),
+    (lambda: sc.vector("w", 0), sc.ShapeError, "positive"),
+    (lambda: sc.evaluate("x", {_x: 1}), sc.ArgumentError, "sc.parse"),
+    (lambda: sc.evaluate(_x * _y, [1, 2]), sc.ArgumentError, "such as {'w': [1, 2]}"),
+    (lambda: sc.evaluate(_x * _y, {"q": 1}), sc.SymcalcError, "its variables are x, y"),
+    (lambda: sc.evaluate(_x * _y, {_x: 1}), sc.SymcalcError, "add 'y'"),
+    (lambda: _d.evaluate([1, 2], "x"), sc.ArgumentError, "dict"),
+    (lambda: _d.closed_form(), sc.SymcalcError, "closed_form('x')"),
+    (lambda: _d.closed_form("q"), sc.SymcalcError, "differentiated by x, y"),
+    (lambda: sc.parse(3), sc.ParseError, "as a string"),
+]
+
+
+@pytest.mark.parametrize("call, error, fix", MISUSES, ids=[str(i) for i in range(len(MISUSES))])
+def test_misuse_raises_a_symcalc_error_that_says_how_to_fix(call, error, fix):
+    with pytest.raises(error) as info:
+        call()
+    assert isinstance(info.value, sc.SymcalcError)
+    assert fix in str(info.value)
+
+
+def test_argument_errors_are_type_errors_too():
+    with pytest.raises(TypeError):
+        sc.derive(None, "x")
