@@ -12,6 +12,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from . import engine
 from . import expr as E
 from .check import SKIPPED, self_check
@@ -51,7 +54,7 @@ class Derivation:
             raise SymcalcError(f"{var} is not a variable of this derivation; it was differentiated by {names}")
         return var
 
-    def closed_form(self, var=None) -> E.Expr:
+    def closed_form(self, var: E.Var | str | None = None) -> E.Expr:
         """The closed form as a symcalc expression (what the renderers print)."""
         return self._closed[self._var(var)]
 
@@ -70,7 +73,7 @@ class Derivation:
         return {v: to_sympy(c) for v, c in self._closed.items()}
 
     @property
-    def shape(self):
+    def shape(self) -> tuple:
         return self.closed_form().shape
 
     # -- output
@@ -122,7 +125,7 @@ class Derivation:
         return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
     # -- numbers
-    def evaluate(self, values: dict, var=None):
+    def evaluate(self, values: dict, var: E.Var | str | None = None) -> Any:
         """The derivative at a point; values keyed by variable or by name, sizes bound from them.
 
         >>> d = derive("w @ w", "w", vectors="w")
@@ -185,7 +188,7 @@ def _resolve(v, expr, decl):
     return declare(**decl).get(v) or E.scalar(v)
 
 
-def _check_names(expr, names, output):
+def _check_names(expr, names, output, wrt=()):
     """Names for the output and intermediates must be new: ``output="x"`` on an expression in x would
     print dx/dx for a derivative by x."""
     from .limits import check_name
@@ -194,11 +197,11 @@ def _check_names(expr, names, output):
         raise SymcalcError(f"names must be a list of intermediate names, not {names!r}")
     given = [check_name(n, "names") for n in names or ()]
     given += [check_name(output, "output")] if output is not None else []
-    taken = {v.name for v in E.variables(expr)}
+    taken = {v.name for v in [*E.variables(expr), *wrt]}
     for name in given:
         if name in taken:
-            raise SymcalcError(f"{name} is a variable of the expression, so it cannot also name the output or "
-                               "an intermediate; choose another name")
+            raise SymcalcError(f"{name} is a variable of the expression or of differentiation, so it cannot "
+                               "also name the output or an intermediate; choose another name")
         taken.add(name)
 
 
@@ -222,8 +225,10 @@ def verify_derivation(d: Derivation) -> Derivation:
     return d
 
 
-def derive(expr, wrt=None, *, layout="numerator", names=None, output=None, title=None, notes=(), given=None,
-           scalars="", vectors="", matrices="", verify=True) -> Derivation:
+def derive(expr: E.Expr | str | float, wrt: E.Var | str | Sequence[E.Var | str] | None = None, *,
+           layout: str = "numerator", names: Sequence[str] | None = None, output: str | None = None,
+           title: str | None = None, notes: Sequence[str] = (), given: tuple | None = None,
+           scalars: str = "", vectors: str = "", matrices: str = "", verify: bool = True) -> Derivation:
     """Differentiate ``expr`` with respect to ``wrt`` (a variable or a list of them), step by step.
 
     ``expr`` may be a string in the parser's syntax, with shapes declared as in
@@ -247,8 +252,8 @@ def derive(expr, wrt=None, *, layout="numerator", names=None, output=None, title
         names_ = ", ".join(repr(v.name) for v in E.variables(expr)) or "none"
         raise ArgumentError(f"say which variable to differentiate by: derive(expr, wrt), wrt a variable, a name "
                             f"or a list of them (the expression's variables: {names_})")
-    _check_names(expr, names, output)
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
+    _check_names(expr, names, output, wrt)
     from .matrixgrad import derive_by_matrix, is_matrix
 
     if any(is_matrix(v) for v in wrt):

@@ -16,6 +16,7 @@ symcalc.errors.ShapeError: cannot add w (3×1) and x (4×1): element-wise operat
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -429,7 +430,7 @@ _FIX = ("; build expressions from sc.scalar, sc.vector and sc.matrix variables a
         "with sc.stack([a, b]), or parse text with sc.parse")
 
 
-def const(value) -> Const:
+def const(value: int | float | Fraction | sympy.Number) -> Const:
     """A numeric constant.
 
     >>> print(const(Fraction(1, 2)) * scalar("x"))
@@ -443,12 +444,12 @@ def scalar(name: str) -> Var:
     return Var(_check_name(name), SCALAR)
 
 
-def vector(name: str, n="n") -> Var:
+def vector(name: str, n: int | str = "n") -> Var:
     """A column vector variable, n×1; ``n`` is a size name (shared) or an int."""
     return Var(_check_name(name), (size(n), ONE))
 
 
-def matrix(name: str, rows="m", cols="n") -> Var:
+def matrix(name: str, rows: int | str = "m", cols: int | str = "n") -> Var:
     """A matrix variable, rows×cols."""
     return Var(_check_name(name), (size(rows), size(cols)))
 
@@ -553,7 +554,7 @@ def transpose(e) -> Expr:
     return Transpose(e, (e.shape[1], e.shape[0]))
 
 
-def dot(a, b) -> Expr:
+def dot(a: Expr, b: Expr) -> Expr:
     """w·x for two column vectors of the same length."""
     a, b = as_expr(a), as_expr(b)
     if not (is_column(a.shape) and a.shape == b.shape):
@@ -565,13 +566,13 @@ def dot(a, b) -> Expr:
     return Dot(a, b)
 
 
-def sum_(e) -> Expr:
+def sum_(e: Expr) -> Expr:
     """sum(v): add up the elements."""
     e = as_expr(e)
     return e if e.is_scalar else Sum(e)
 
 
-def maximum(a, b) -> Expr:
+def maximum(a: Expr | float, b: Expr | float) -> Expr:
     """Element-wise max; ``maximum(0, x)`` is the ReLU."""
     a, b = as_expr(a), as_expr(b)
     if isinstance(b, Const) and not isinstance(a, Const):
@@ -579,12 +580,12 @@ def maximum(a, b) -> Expr:
     return Max(a, b, _broadcast("max", "take the maximum of", (a, b)))
 
 
-def relu(e) -> Expr:
+def relu(e: Expr) -> Expr:
     """max(0, e), element-wise."""
     return maximum(0, e)
 
 
-def diag(v) -> Expr:
+def diag(v: Expr) -> Expr:
     v = as_expr(v)
     if not is_column(v.shape):
         raise ShapeError(f"diag needs a column vector, got {_describe(v)}")
@@ -607,7 +608,7 @@ def block(rows) -> Block:
     return Block(tuple(tuple(r) for r in rows), (size(len(rows)), size(len(rows[0]))))
 
 
-def stack(items) -> Block:
+def stack(items: Sequence[Expr | float]) -> Block:
     """[a, b, ...] as a column vector of scalar expressions."""
     if isinstance(items, (Expr, str)) or not hasattr(items, "__iter__"):
         raise ArgumentError(f"stack takes a list of scalar expressions such as [a, b], not {items!r}")

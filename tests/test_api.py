@@ -152,3 +152,76 @@ def test_misuse_raises_a_symcalc_error_that_says_how_to_fix(call, error, fix):
 def test_argument_errors_are_type_errors_too():
     with pytest.raises(TypeError):
         sc.derive(None, "x")
+
+
+# -------------------------------------------------------------------- exports, version, typing
+
+
+def test_star_import_leaves_builtins_alone():
+    namespace: dict = {}
+    exec("from symcalc import *\nresult = sum([1, 2, 3]), abs(-2), max(1, 4)", namespace)
+    assert namespace["result"] == (6, 2, 4)
+    import builtins
+
+    assert not [n for n in sc.__all__ if hasattr(builtins, n)]
+    assert all(hasattr(sc, n) for n in sc.__all__)
+
+
+def test_paper_names_stay_attributes():
+    w = sc.vector("w")
+    assert sc.sum(w) == sc.sum_(w) and sc.abs(w) == sc.abs_(w)
+    assert "sum" not in sc.__all__ and "abs" not in sc.__all__
+    checked(sc.derive(sc.sum(sc.abs(w)), w))
+
+
+def test_version_and_py_typed():
+    from importlib.metadata import version
+    from pathlib import Path
+
+    assert sc.__version__ == version("symcalc")
+    assert (Path(sc.__file__).parent / "py.typed").exists()
+
+
+def test_public_api_has_type_hints():
+    import inspect
+
+    for f in (sc.derive, sc.gradient, sc.jacobian, sc.evaluate, sc.vector, sc.scalar, sc.matrix, sc.exp):
+        sig = inspect.signature(f)
+        assert sig.return_annotation is not inspect.Signature.empty, f.__name__
+        assert all(p.annotation is not inspect.Parameter.empty for p in sig.parameters.values()), f.__name__
+
+
+# -------------------------------------------------------------------- output names
+
+
+@pytest.mark.parametrize("expr, wrt, kw", [
+    ("x**2", "y", {}),
+    ("x**2 + f", ["y", "x"], {}),
+    ("sin(x)", ["y", "f", "g", "h", "F", "out", "x"], {}),
+])
+def test_default_output_name_is_not_a_variable(expr, wrt, kw):
+    from symcalc.expr import variables
+
+    d = checked(sc.derive(expr, wrt, **kw))
+    taken = {v.name for v in [*variables(d.expr), *d.wrt]}
+    assert d.output.name not in taken
+    assert "dy/dy" not in d.text() and "∂y/∂y" not in d.text()
+
+
+def test_default_output_name_by_a_matrix_named_like_an_output():
+    y, x = sc.matrix("y", "m", "n"), sc.vector("x")
+    d = checked(sc.derive(sc.sum_(y @ x), y))
+    assert d.output.name not in {"y", "x", "z"}
+
+
+def test_output_may_not_be_a_variable_of_differentiation():
+    with pytest.raises(sc.SymcalcError, match="choose another name"):
+        sc.derive("x**2", "y", output="y")
+
+
+def test_cli_output_name(capsys):
+    from symcalc.cli import main
+
+    assert main(["derive", "x**2", "--wrt", "y", "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "dy/dy" not in out and "df/dy = 0" in out
