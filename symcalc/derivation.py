@@ -59,18 +59,31 @@ class Derivation:
         return self._closed[self._var(var)]
 
     @property
-    def result(self):
-        """The closed form as a sympy object (single-variable derivations)."""
-        from .bridge import to_sympy
+    def result(self) -> Any:
+        """The closed form as a plain sympy object (single-variable derivations), for sympy's tools.
 
-        return to_sympy(self.closed_form())
+        Variables are sympy Symbols and MatrixSymbols of the same names and sizes; ``w·x`` is
+        ``(w.T*x)[0, 0]``; with concrete sizes a vector or matrix result is an explicit Matrix.
+        ``lambdify`` with numpy takes it (pass the size symbols too where 1⃗ or 0 of symbolic size
+        remain, or use concrete sizes for element-wise functions of vectors).
+
+        >>> import sympy
+        >>> d = derive("max(0, w @ x + b)", "w", vectors="w x", scalars="b")
+        >>> d.result
+        Heaviside(b + (w.T*x)[0, 0], 0)*x.T
+        >>> w, x = sympy.MatrixSymbol("w", 2, 1), sympy.MatrixSymbol("x", 2, 1)
+        >>> sympy.lambdify([*d.result.free_symbols], d.result)  # doctest: +SKIP
+        """
+        from .bridge import to_plain
+
+        return to_plain(self.closed_form())
 
     @property
     def results(self) -> dict:
-        """{variable: sympy closed form} for every variable of differentiation."""
-        from .bridge import to_sympy
+        """{variable: sympy closed form} for every variable of differentiation (as :attr:`result`)."""
+        from .bridge import to_plain
 
-        return {v: to_sympy(c) for v, c in self._closed.items()}
+        return {v: to_plain(c) for v, c in self._closed.items()}
 
     @property
     def shape(self) -> tuple:

@@ -225,3 +225,64 @@ def test_cli_output_name(capsys):
     assert main(["derive", "x**2", "--wrt", "y", "--format", "text"]) == 0
     out = capsys.readouterr().out
     assert "dy/dy" not in out and "df/dy = 0" in out
+
+
+# -------------------------------------------------------------------- d.result is plain sympy
+
+import numpy as np  # noqa: E402
+import sympy  # noqa: E402
+
+from symcalc.catalog import catalog  # noqa: E402
+
+LAMBDIFIED = [("neuron", "w"), ("neuron", "b"), ("affine", "w"), ("dot-product", "x"), ("gradient", "x"),
+              ("jacobian", "y"), ("vector-chain", "x"), ("chain-deep", "x")]
+
+
+def _point(d, rng):
+    from symcalc.expr import variables
+
+    def value(v):  # a Symbol takes a float, a MatrixSymbol a 2-D array
+        return rng.uniform(0.5, 1.5) if v.is_scalar else rng.uniform(0.5, 1.5, [int(s) if s.is_Integer else 3 for s in v.shape])
+
+    return {v: value(v) for v in variables(d.expr)}
+
+
+def _symbol(v):
+    from symcalc.bridge import to_sympy
+
+    return to_sympy(v)
+
+
+@pytest.mark.parametrize("name, var", LAMBDIFIED)
+def test_lambdify_result_matches_evaluate(name, var):
+    rng = np.random.default_rng(0)
+    for d in catalog()[name].derivations():
+        if var not in {v.name for v in d.wrt}:
+            continue
+        checked(d)
+        point = _point(d, rng)
+        result = d.results[next(v for v in d.wrt if v.name == var)]
+        args = list(point)
+        f = sympy.lambdify([_symbol(v) for v in args], result, "numpy")
+        got = np.asarray(f(*(point[v] for v in args)), dtype=float)
+        want = np.asarray(d.evaluate(point, var), dtype=float)
+        assert np.allclose(got.reshape(want.shape) if got.size == want.size else got, want), (name, var)
+        assert sympy.latex(result) and sympy.simplify(result) is not None
+        assert "Trace" not in sympy.srepr(result)
+
+
+def test_concrete_sizes_give_explicit_matrices():
+    d = checked(sc.derive("exp(w) * sum(w)", "w", vectors="w:3"))
+    assert isinstance(d.result, sympy.MatrixBase) and d.result.shape == (3, 3)
+    w = sympy.MatrixSymbol("w", 3, 1)
+    point = np.array([[0.1], [0.2], [0.3]])
+    got = sympy.lambdify([w], d.result, "numpy")(point)
+    assert np.allclose(np.asarray(got, dtype=float), d.evaluate({"w": point}))
+
+
+def test_json_srepr_still_round_trips():
+    from symcalc.bridge import to_sympy
+
+    d = checked(sc.derive("max(0, w @ x + b)", "w", vectors="w x", scalars="b"))
+    original = to_sympy(d.closed_form())
+    assert sympy.srepr(original).count("Trace") == 1  # the JSON form is unchanged
