@@ -14,6 +14,7 @@ from __future__ import annotations
 import sympy
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from . import expr as E
 from .errors import UnsupportedError
@@ -240,3 +241,59 @@ class _ToFull:
 
     def _Cases(self, e):
         return sympy.Heaviside(self(e.arg), 0) * self(e.above) + (1 - sympy.Heaviside(self(e.arg), 0)) * self(e.below)
+
+
+# ---------------------------------------------------------------- plain conversion (Derivation.result)
+
+
+def to_plain(e: E.Expr):
+    """The sympy object for ``Derivation.result``: what sympy's own tools (lambdify with numpy, latex,
+    simplify) accept. Reductions are the single entry of a 1×1 product, ``(wᵀx)[0, 0]``, not a
+    Trace (numpy's printer has none); with concrete sizes a vector or matrix is an explicit Matrix
+    in the elements ``w[i, 0]``, so element-wise functions lambdify too.
+
+    >>> from symcalc.expr import vector
+    >>> w, x = vector("w"), vector("x")
+    >>> to_plain(w @ x)
+    (w.T*x)[0, 0]
+    >>> to_plain(vector("v", 2) * 3)
+    Matrix([
+    [3*v[0, 0]],
+    [3*v[1, 0]]])
+    """
+    s = _ToPlain()(e)
+    sizes = [*e.shape, *(d for v in E.variables(e) for d in v.shape)]
+    concrete = all(sympy.sympify(d).is_Integer for d in sizes)
+    return s.as_explicit() if concrete and not e.is_scalar else s
+
+
+class _ToPlain(_ToFull):
+    def _Dot(self, e):
+        return MatrixElement(sympy.Transpose(self(e.left)) * self(e.right), 0, 0)
+
+    def _Sum(self, e):
+        rows, cols = e.arg.shape
+        return MatrixElement(sympy.OneMatrix(1, rows) * self(e.arg) * sympy.OneMatrix(cols, 1), 0, 0)
+
+    def _Cases(self, e):  # no 0·(…) term: adding a zero matrix makes sympy expand (wᵀx)[0, 0] into a Sum
+        step = sympy.Heaviside(self(e.arg), 0)
+        terms = [(step, e.above), (1 - step, e.below)]
+        return sympy.Add(*(_scale(c, self(t)) for c, t in terms if not isinstance(t, E.Zero)))
+
+    def _expand(self, item, shape):
+        s = self(item)
+        return _scale(s, sympy.OneMatrix(*shape)) if item.is_scalar and not E.is_scalar(shape) else s
+
+    def _Mul(self, e):
+        scalars = [self(f) for f in e.items if f.is_scalar]
+        others = [self(f) for f in e.items if not f.is_scalar]
+        coeff = sympy.Mul(*scalars)
+        if not others:
+            return coeff
+        body = others[0] if len(others) == 1 else sympy.HadamardProduct(*others)
+        return _scale(coeff, body) if coeff != 1 else body
+
+
+def _scale(c, m):
+    """c·M built as MatMul(c, M): the * operator would expand a (wᵀx)[0, 0] inside c into a Sum."""
+    return sympy.MatMul(c, m) if getattr(m, "is_Matrix", False) else c * m

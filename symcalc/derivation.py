@@ -12,10 +12,13 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from . import engine
 from . import expr as E
 from .check import SKIPPED, self_check
-from .errors import SymcalcError, UnsupportedError, VerificationError
+from .errors import ArgumentError, SymcalcError, UnsupportedError, VerificationError
 from .names import normalize_name
 
 LAYOUTS = ("numerator", "denominator")
@@ -40,35 +43,50 @@ class Derivation:
         if var is None:
             if len(self.wrt) != 1:
                 names = ", ".join(v.name for v in self.wrt)
-                raise SymcalcError(f"this derivation has several variables ({names}): name one")
+                raise SymcalcError(f"this derivation has several variables ({names}): name one, as in "
+                                   f"closed_form({self.wrt[0].name!r})")
             return self.wrt[0]
         if isinstance(var, str):
             var = normalize_name(var)
             var = next((v for v in self.wrt if v.name == var), var)
         if var not in self._closed:
-            raise SymcalcError(f"{var} is not a variable of this derivation")
+            names = ", ".join(v.name for v in self.wrt)
+            raise SymcalcError(f"{var} is not a variable of this derivation; it was differentiated by {names}")
         return var
 
-    def closed_form(self, var=None) -> E.Expr:
+    def closed_form(self, var: E.Var | str | None = None) -> E.Expr:
         """The closed form as a symcalc expression (what the renderers print)."""
         return self._closed[self._var(var)]
 
     @property
-    def result(self):
-        """The closed form as a sympy object (single-variable derivations)."""
-        from .bridge import to_sympy
+    def result(self) -> Any:
+        """The closed form as a plain sympy object (single-variable derivations), for sympy's tools.
 
-        return to_sympy(self.closed_form())
+        Variables are sympy Symbols and MatrixSymbols of the same names and sizes; ``w·x`` is
+        ``(w.T*x)[0, 0]``; with concrete sizes a vector or matrix result is an explicit Matrix.
+        ``lambdify`` with numpy takes it (pass the size symbols too where 1⃗ or 0 of symbolic size
+        remain, or use concrete sizes for element-wise functions of vectors).
+
+        >>> import sympy
+        >>> d = derive("max(0, w @ x + b)", "w", vectors="w x", scalars="b")
+        >>> d.result
+        Heaviside(b + (w.T*x)[0, 0], 0)*x.T
+        >>> w, x = sympy.MatrixSymbol("w", 2, 1), sympy.MatrixSymbol("x", 2, 1)
+        >>> sympy.lambdify([*d.result.free_symbols], d.result)  # doctest: +SKIP
+        """
+        from .bridge import to_plain
+
+        return to_plain(self.closed_form())
 
     @property
     def results(self) -> dict:
-        """{variable: sympy closed form} for every variable of differentiation."""
-        from .bridge import to_sympy
+        """{variable: sympy closed form} for every variable of differentiation (as :attr:`result`)."""
+        from .bridge import to_plain
 
-        return {v: to_sympy(c) for v, c in self._closed.items()}
+        return {v: to_plain(c) for v, c in self._closed.items()}
 
     @property
-    def shape(self):
+    def shape(self) -> tuple:
         return self.closed_form().shape
 
     # -- output
@@ -120,7 +138,7 @@ class Derivation:
         return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
     # -- numbers
-    def evaluate(self, values: dict, var=None):
+    def evaluate(self, values: dict, var: E.Var | str | None = None) -> Any:
         """The derivative at a point; values keyed by variable or by name, sizes bound from them.
 
         >>> d = derive("w @ w", "w", vectors="w")
@@ -154,13 +172,15 @@ def variables_of(text: str, declarations: dict) -> list[str]:
 
 def by_var(expr, values: dict) -> dict:
     """Accept {"w": ...} as well as {w: ...}."""
+    if not isinstance(values, dict):
+        raise ArgumentError(f"values go in a dict keyed by variable or name, such as {{'w': [1, 2]}}, not {values!r}")
     named = {v.name: v for v in E.variables(expr)}
     out = {}
     for key, val in values.items():
         if isinstance(key, str):
             key = normalize_name(key)
             if key not in named:
-                raise SymcalcError(f"{key!r} is not a variable of {expr}")
+                raise SymcalcError(f"{key!r} is not a variable of {expr}; its variables are {', '.join(named)}")
             key = named[key]
         out[key] = val
     return out
@@ -171,7 +191,7 @@ def _resolve(v, expr, decl):
     if isinstance(v, E.Var):
         return v
     if not isinstance(v, str):
-        raise SymcalcError(f"can only differentiate with respect to a variable, not {v!r}")
+        raise ArgumentError(f"can only differentiate with respect to a variable (or its name), not {v!r}")
     v = normalize_name(v)
     present = {u.name: u for u in E.variables(expr)}
     if v in present:
@@ -181,7 +201,7 @@ def _resolve(v, expr, decl):
     return declare(**decl).get(v) or E.scalar(v)
 
 
-def _check_names(expr, names, output):
+def _check_names(expr, names, output, wrt=()):
     """Names for the output and intermediates must be new: ``output="x"`` on an expression in x would
     print dx/dx for a derivative by x."""
     from .limits import check_name
@@ -190,11 +210,11 @@ def _check_names(expr, names, output):
         raise SymcalcError(f"names must be a list of intermediate names, not {names!r}")
     given = [check_name(n, "names") for n in names or ()]
     given += [check_name(output, "output")] if output is not None else []
-    taken = {v.name for v in E.variables(expr)}
+    taken = {v.name for v in [*E.variables(expr), *wrt]}
     for name in given:
         if name in taken:
-            raise SymcalcError(f"{name} is a variable of the expression, so it cannot also name the output or "
-                               "an intermediate; choose another name")
+            raise SymcalcError(f"{name} is a variable of the expression or of differentiation, so it cannot "
+                               "also name the output or an intermediate; choose another name")
         taken.add(name)
 
 
@@ -218,8 +238,10 @@ def verify_derivation(d: Derivation) -> Derivation:
     return d
 
 
-def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None, notes=(), given=None,
-           scalars="", vectors="", matrices="", verify=True) -> Derivation:
+def derive(expr: E.Expr | str | float, wrt: E.Var | str | Sequence[E.Var | str] | None = None, *,
+           layout: str = "numerator", names: Sequence[str] | None = None, output: str | None = None,
+           title: str | None = None, notes: Sequence[str] = (), given: tuple | None = None,
+           scalars: str = "", vectors: str = "", matrices: str = "", verify: bool = True) -> Derivation:
     """Differentiate ``expr`` with respect to ``wrt`` (a variable or a list of them), step by step.
 
     ``expr`` may be a string in the parser's syntax, with shapes declared as in
@@ -252,8 +274,12 @@ def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, v
 
         expr = parse(expr, **decl)
     expr = E.as_expr(expr)
-    _check_names(expr, names, output)
+    if wrt is None:
+        names_ = ", ".join(repr(v.name) for v in E.variables(expr)) or "none"
+        raise ArgumentError(f"say which variable to differentiate by: derive(expr, wrt), wrt a variable, a name "
+                            f"or a list of them (the expression's variables: {names_})")
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
+    _check_names(expr, names, output, wrt)
     from .matrixgrad import derive_by_matrix, is_matrix
 
     if any(is_matrix(v) for v in wrt):

@@ -115,16 +115,22 @@ def _rename_single(dec):
     return {}
 
 
+def output_name(taken) -> str:
+    """The first of OUTPUT_NAMES not taken: --wrt y on an expression in x must not print dy/dy."""
+    return next((n for n in OUTPUT_NAMES if n not in taken), None) or next(
+        f"y_{k}" for k in range(1, len(taken) + 2) if f"y_{k}" not in taken)
+
+
 def decompose(expr, wrt, names=None, output=None):
     """(intermediates [(Var, definition)], output Var, root definition)."""
-    taken = {v.name for v in E.variables(expr)}
+    taken = {v.name for v in [*E.variables(expr), *wrt]}  # a variable of differentiation may be absent
     dec = _Decomposer(wrt, names, taken)
     root = dec.visit(expr)
     renames = _rename_single(dec)
     root = E.replace(root, renames)
     reasons = {renames.get(v, v): r for v, r in dec.reasons.items()}
     if output is None:
-        output = next((n for n in OUTPUT_NAMES if n not in dec.taken), "y")
+        output = output_name(dec.taken)
     out = E.Var(output, expr.shape, "intermediate")
     return dec.intermediates, out, root, reasons
 
@@ -163,14 +169,14 @@ def substitute_back(e, intermediates):
     return E.replace(e, resolved)
 
 
-def given_graph(expr, intermediates, root, output=None):
+def given_graph(expr, intermediates, root, output=None, wrt=()):
     """A decomposition written out by hand (the paper's own u₁, u₂ for E12–E14), verified to
     substitute back to ``expr``."""
     full = substitute_back(root, intermediates)
     if simplify(full) != simplify(expr):
         raise SymcalcError(f"the intermediates do not rebuild the expression: {full} is not {expr}")
-    taken = {v.name for v in E.variables(expr)} | {v.name for v, _ in intermediates}
-    out = E.Var(output or next(n for n in OUTPUT_NAMES if n not in taken), expr.shape, "intermediate")
+    taken = {v.name for v in [*E.variables(expr), *wrt]} | {v.name for v, _ in intermediates}
+    out = E.Var(output or output_name(taken), expr.shape, "intermediate")
     return list(intermediates), out, root, {}
 
 
@@ -180,7 +186,7 @@ def run(expr, wrt, names=None, output=None, given=None):
     ``given`` is an optional hand-made (intermediates, root) decomposition.
     """
     if given is not None:
-        intermediates, out, root, reasons = given_graph(expr, *given, output=output)
+        intermediates, out, root, reasons = given_graph(expr, *given, output=output, wrt=wrt)
     else:
         intermediates, out, root, reasons = decompose(expr, wrt, names, output)
     nodes = intermediates + [(out, root)]

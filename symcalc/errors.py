@@ -38,6 +38,15 @@ class ShapeError(SymcalcError, ValueError):
         return caret(self.message, self.text, self.pos) + (f"\n  hint: {self.hint}" if self.hint else "")
 
 
+class ArgumentError(SymcalcError, TypeError):
+    """An argument of the wrong kind: a list where an expression goes, an expression where a
+    variable is needed, a missing ``wrt``. Also a :class:`TypeError`, as Python's own would be.
+
+    >>> issubclass(ArgumentError, TypeError) and issubclass(ArgumentError, SymcalcError)
+    True
+    """
+
+
 class UnsupportedError(SymcalcError):
     """No rule applies: symcalc refuses rather than guess a result it cannot vouch for."""
 

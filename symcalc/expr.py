@@ -16,12 +16,13 @@ symcalc.errors.ShapeError: cannot add w (3×1) and x (4×1): element-wise operat
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
 
-from .errors import ShapeError
+from .errors import ArgumentError, ShapeError
 from .shapes import ONE, fmt_shape, is_column, is_scalar, size
 
 SCALAR = (ONE, ONE)
@@ -96,10 +97,39 @@ class Expr:
 
         return text(self)
 
+    # As sympy does, the REPL shows the printed form: a derivative reads [6x y, 3x²], not a
+    # dataclass dump. The constructor form is a debugging aid only: expr.srepr().
+    __repr__ = __str__
+
+    def srepr(self) -> str:
+        """The tree as constructor calls (what the dataclass repr used to show).
+
+        >>> scalar("x").srepr()
+        "Var(name='x', shape=(1, 1), kind='symbol')"
+        """
+        import dataclasses
+
+        fields = (f"{f.name}={_srepr(getattr(self, f.name))}" for f in dataclasses.fields(self))
+        return f"{type(self).__name__}({', '.join(fields)})"
+
     def _repr_latex_(self) -> str:
+        """Jupyter shows expressions in symcalc's LaTeX (bold vectors, ⊗, cases), not sympy's.
+
+        >>> print(vector("w").T._repr_latex_())
+        $\\displaystyle \\mathbf{w}^{T}$
+        """
         from .printing import latex
 
-        return f"${latex(self)}$"
+        return f"$\\displaystyle {latex(self)}$"
+
+
+def _srepr(value) -> str:
+    if isinstance(value, Expr):
+        return value.srepr()
+    if isinstance(value, tuple) and any(isinstance(v, (Expr, tuple)) for v in value):  # children, not a shape
+        inner = ", ".join(map(_srepr, value))
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
 
 
 def _leaf(cls):
@@ -108,7 +138,7 @@ def _leaf(cls):
     The hash is cached on first use: trees are immutable, and hashing a deep one again at every
     dictionary lookup made substitution quadratic.
     """
-    cls = dataclass(frozen=True)(cls)
+    cls = dataclass(frozen=True, repr=False)(cls)
     structural = cls.__hash__
 
     def cached(self):
@@ -130,9 +160,6 @@ class Var(Expr):
     name: str
     shape: tuple
     kind: str = "symbol"  # "symbol" or "intermediate"
-
-    def __repr__(self) -> str:
-        return f"Var({self.name!r}, {fmt_shape(self.shape)})"
 
 
 @_leaf
@@ -331,6 +358,27 @@ class Block(Expr):
         k = len(self.rows[0])
         return Block(tuple(tuple(args[i : i + k]) for i in range(0, len(args), k)), self.shape)
 
+    # A gradient or Jacobian behaves like a sympy Matrix of expressions: len counts the entries,
+    # iteration and g[k] go row by row through them, J[i, j] picks one.
+    def __len__(self) -> int:
+        return len(self.rows) * len(self.rows[0])
+
+    def __iter__(self):
+        return iter(self.args)
+
+    def __getitem__(self, key) -> Expr:
+        """``g[k]`` (row by row, negative from the end) or ``J[i, j]``.
+
+        >>> J = block([[1, 2], [3, 4]])
+        >>> J[1, 0], J[-1], len(J), list(J)
+        (3, 4, 4, [1, 2, 3, 4])
+        """
+        try:
+            return self.rows[key[0]][key[1]] if isinstance(key, tuple) else self.args[key]
+        except (IndexError, TypeError):
+            raise ShapeError(f"no entry {key!r} in the {fmt_shape(self.shape)} {self}: index with g[k] "
+                             "(k from 0, row by row) or J[i, j]") from None
+
 
 @_leaf
 class Index(Expr):
@@ -366,7 +414,7 @@ def as_expr(value) -> Expr:
     if isinstance(value, Expr):
         return value
     if isinstance(value, bool):
-        raise ShapeError(f"cannot use {value!r} in an expression")
+        raise ArgumentError(f"cannot use {value!r} in an expression{_FIX}")
     if isinstance(value, int):
         return Const(sympy.Integer(value))
     if isinstance(value, Fraction):
@@ -375,10 +423,14 @@ def as_expr(value) -> Expr:
         return Const(sympy.Float(value))
     if isinstance(value, sympy.Number):
         return Const(value)
-    raise ShapeError(f"cannot use {type(value).__name__} {value!r} in an expression")
+    raise ArgumentError(f"cannot use {type(value).__name__} {value!r} in an expression{_FIX}")
 
 
-def const(value) -> Const:
+_FIX = ("; build expressions from sc.scalar, sc.vector and sc.matrix variables and numbers, write a vector out "
+        "with sc.stack([a, b]), or parse text with sc.parse")
+
+
+def const(value: int | float | Fraction | sympy.Number) -> Const:
     """A numeric constant.
 
     >>> print(const(Fraction(1, 2)) * scalar("x"))
@@ -392,12 +444,12 @@ def scalar(name: str) -> Var:
     return Var(_check_name(name), SCALAR)
 
 
-def vector(name: str, n="n") -> Var:
+def vector(name: str, n: int | str = "n") -> Var:
     """A column vector variable, n×1; ``n`` is a size name (shared) or an int."""
     return Var(_check_name(name), (size(n), ONE))
 
 
-def matrix(name: str, rows="m", cols="n") -> Var:
+def matrix(name: str, rows: int | str = "m", cols: int | str = "n") -> Var:
     """A matrix variable, rows×cols."""
     return Var(_check_name(name), (size(rows), size(cols)))
 
@@ -504,7 +556,7 @@ def transpose(e) -> Expr:
     return Transpose(e, (e.shape[1], e.shape[0]))
 
 
-def dot(a, b) -> Expr:
+def dot(a: Expr, b: Expr) -> Expr:
     """w·x for two column vectors of the same length."""
     a, b = as_expr(a), as_expr(b)
     if not (is_column(a.shape) and a.shape == b.shape):
@@ -516,13 +568,13 @@ def dot(a, b) -> Expr:
     return Dot(a, b)
 
 
-def sum_(e) -> Expr:
+def sum_(e: Expr) -> Expr:
     """sum(v): add up the elements."""
     e = as_expr(e)
     return e if e.is_scalar else Sum(e)
 
 
-def maximum(a, b) -> Expr:
+def maximum(a: Expr | float, b: Expr | float) -> Expr:
     """Element-wise max; ``maximum(0, x)`` is the ReLU."""
     a, b = as_expr(a), as_expr(b)
     if isinstance(b, Const) and not isinstance(a, Const):
@@ -530,12 +582,12 @@ def maximum(a, b) -> Expr:
     return Max(a, b, _broadcast("max", "take the maximum of", (a, b)))
 
 
-def relu(e) -> Expr:
+def relu(e: Expr) -> Expr:
     """max(0, e), element-wise."""
     return maximum(0, e)
 
 
-def diag(v) -> Expr:
+def diag(v: Expr) -> Expr:
     v = as_expr(v)
     if not is_column(v.shape):
         raise ShapeError(f"diag needs a column vector, got {_describe(v)}")
@@ -558,8 +610,10 @@ def block(rows) -> Block:
     return Block(tuple(tuple(r) for r in rows), (size(len(rows)), size(len(rows[0]))))
 
 
-def stack(items) -> Block:
+def stack(items: Sequence[Expr | float]) -> Block:
     """[a, b, ...] as a column vector of scalar expressions."""
+    if isinstance(items, (Expr, str)) or not hasattr(items, "__iter__"):
+        raise ArgumentError(f"stack takes a list of scalar expressions such as [a, b], not {items!r}")
     return block([[e] for e in items])
 
 

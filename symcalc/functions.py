@@ -47,7 +47,7 @@ FUNCTIONS = {
 
 
 def _unary(name):
-    def build(e):
+    def build(e: E.Expr | float) -> E.Expr:
         return E.apply(name, e)
 
     build.__name__ = name

@@ -120,6 +120,10 @@ def derive_by_matrix(expr, W, *, layout, names, output, title, notes, verify=Tru
         raise UnsupportedError(f"only a scalar can be differentiated by the matrix {W.name}; "
                                f"{expr} is {fmt_shape(expr.shape)}")
     reduced, products = split_products(expr, W)
+    from .engine import output_name
+
+    if output is None:  # the inner derivation sees z, not W: keep W's name (and the z's) from the output
+        output = output_name({v.name for v in [*E.variables(expr), *E.variables(reduced)]})
     inner = derive(reduced, [z for z, *_ in products], names=names, output=output, verify=False)  # checked whole, below
     defined = [(z, p) for z, p, *_ in products]
     steps = [Step("define", (z, p), p.shape, (RULES["trace"],)) for z, p in defined]

@@ -34,7 +34,8 @@ def bind(variables, values: dict) -> tuple[dict, dict]:
     arrays, sizes = {}, {}
     for var in variables:
         if var not in values:
-            raise SymcalcError(f"no value given for {var.name} ({fmt_shape(var.shape)})")
+            raise SymcalcError(f"no value given for {var.name} ({fmt_shape(var.shape)}); add {var.name!r}: its value "
+                               "to the values")
         a = _as_array(var, values[var])
         for want, got in zip(var.shape, a.shape):
             if want.is_Integer:

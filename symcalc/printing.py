@@ -185,7 +185,7 @@ class _Printer:
         return self.subscript(self.p(e.arg, ATOM), e.i + 1), ATOM
 
     def _Block(self, e):
-        if e.shape[1] == 1:
+        if e.shape[1] == 1 and len(e.rows) > 1:  # a 1×1 block is no column: [3x²], not [3x²]ᵀ
             return self.column([self.p(r[0]) for r in e.rows]), POW
         return self.matrix([[self.p(x) for x in r] for r in e.rows]), ATOM
 

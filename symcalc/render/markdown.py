@@ -6,7 +6,7 @@ import re
 
 from ..printing import latex as fmt
 from .common import failure_banner, heading, layout_note, notes, sections
-from .latex import _shape
+from ..shapes import fmt_shape
 
 
 _MARKUP = re.compile(r"([\\*_\[\]#|$~])")  # not `: a code span shows its text as typed
@@ -33,7 +33,8 @@ def render(d) -> str:
     from ..expr import variables
 
     out += ["| variable | shape |", "|---|---|"]
-    out += [f"| ${fmt(v)}$ | ${_shape(v.shape)}$ |" for v in variables(d.expr)]
+    # the shape as code, as under each step: n×1 in math mode came out split over two columns in Jupyter
+    out += [f"| ${fmt(v)}$ | `{fmt_shape(v.shape)}` |" for v in variables(d.expr)]
     for sec in sections(d):
         out += ["", f"## {sec.title}" if sec.phase == "result" else f"## {sec.number}. {sec.title}", ""]
         out += [_step(s) + "\n" for s in sec.steps]
