@@ -460,7 +460,7 @@ def _check_name(name) -> str:
     from .limits import check_name
 
     try:
-        return check_name(name, "a variable name")
+        return check_name(name, "the name")
     except SymcalcError as exc:
         raise ShapeError(str(exc)) from None
 

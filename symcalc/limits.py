@@ -35,7 +35,7 @@ def check_name(name, where: str) -> str:
     from .tokens import tokenize
 
     if not isinstance(name, str):
-        raise SymcalcError(f"{where} must be a variable name, not {name!r}")
+        raise SymcalcError(f"{where} must be a variable name (an identifier such as w or x_1), not {name!r}")
     name = normalize_name(name)
     try:
         tokens = tokenize(name)
