@@ -209,21 +209,23 @@ class _Checker:
         errors = {x.name: relative_error(got, want) for x, (got, want) in first.items()}
         if max(errors.values(), default=0.0) < TOLERANCE:
             return errors, ""
-        return self.refine(arrays, first, 1.0)
+        return self.refine(arrays, first)
 
-    def refine(self, arrays, first, scale) -> tuple[dict | None, str]:
-        """A second step judges a disagreeing point; a mismatch must survive a second pair of steps
-        (scaled by 0.3), so two garbage quotients that agree by chance (aliasing) fail nothing."""
-        second = self.pairs(arrays, CONFIRM_STEP * scale)
-        if second is None:
-            return None, "the finite differences overflow"
-        errors, why = _refined(first, second)
-        if why or scale != 1.0 or max(errors.values(), default=0.0) < TOLERANCE:
+    def refine(self, arrays, first) -> tuple[dict | None, str]:
+        """A point where one step disagrees, judged with two; a mismatch must also be seen by a
+        second pair (steps × 0.3), so two garbage quotients that agree by chance (aliasing) fail nothing."""
+        errors, why = self._two_steps(arrays, first, 1.0)
+        if why or max(errors.values(), default=0.0) < TOLERANCE:
             return errors, why
-        again, why = self.refine(arrays, self.pairs(arrays, STEP * 0.3), 0.3)
+        again, why = self._two_steps(arrays, None, 0.3)
         if why or max(again.values(), default=0.0) < TOLERANCE:  # the two pairs contradict each other
-            return None, "the finite differences are unstable (ill-conditioned)"
+            return None, why or "the finite differences are unstable (ill-conditioned)"
         return errors, ""
+
+    def _two_steps(self, arrays, first, scale) -> tuple[dict | None, str]:
+        first = first if first is not None else self.pairs(arrays, STEP * scale)
+        second = None if first is None else self.pairs(arrays, CONFIRM_STEP * scale)
+        return _refined(first, second) if second is not None else (None, "the finite differences overflow")
 
 
 def _refined(first, second) -> tuple[dict | None, str]:
