@@ -2,7 +2,9 @@
 
 Symbolic sizes are bound to small, distinct concrete sizes (so a transposed result cannot pass
 by accident); points where a kink's argument (max, relu, abs, [·>0]) is near zero are resampled,
-as are points outside a function's domain and points where the differences overflow. Values are
+as are points outside a function's domain, points where values overflow or underflow to 0, and
+ill-conditioned points (two step sizes disagree). The verdict (passed, failed, inconclusive) is
+the same for ``--check`` and the self-check every derivation runs. Values are
 computed in plain Python floats (:mod:`symcalc.smallnum`): no numpy import, so the self-check
 that every derivation runs stays cheap.
 
@@ -30,7 +32,10 @@ from .smallnum import Evaluator, Mat
 TOLERANCE = 1e-6
 KINK_MARGIN = 1e-4  # |argument| below this is too close to a kink for a step of 1e-6
 STEP, CONFIRM_STEP = 1e-6, 1e-5  # a mismatch counts only if both steps see it (not cancellation)
-MAX_SPREAD = 1e-4  # steps disagreeing more than this: the point is ill-conditioned, judge nothing there
+MAX_SPREAD = 1e-4  # steps disagreeing more than this (relative): the point is ill-conditioned, judge nothing there
+NOISE_MARGIN = 10  # a difference within 10× the steps' disagreement is the differences' own error, not a mismatch
+ELEMENT_FLOOR = 1e-3  # an element is measured against at least this fraction of its matrix's largest entry
+DRAWS_PER_SAMPLE = 200  # --check gives up (inconclusive) after this many unusable points per sample
 DEFAULT_SIZES = {"n": 3, "N": 5, "m": 4}
 SPARE_SIZES = (6, 7, 2, 8, 9)
 SELF_CHECK_POINTS = 1
@@ -39,27 +44,35 @@ SELF_CHECK_DRAWS = 30  # the self-check gives up (inconclusive) after this many 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Worst relative error over all points and variables; ``passed`` when below the tolerance.
+    """The verdict of a check: ``status`` "passed", "failed" or "inconclusive" (no usable point).
 
-    ``confirmed``: some mismatch was seen with two step sizes that agree with each other (a clear
-    failure, not round-off). ``reason``: why fewer points than asked were compared.
+    "failed" means a mismatch at a well-conditioned point, beyond the finite differences' own error
+    (measured with two step sizes). ``worst``: worst relative error over the points compared.
+    ``reason``: why points were resampled (and, when inconclusive, why none could judge).
     """
 
+    status: str
     worst: float
     points: int
     resampled: int
     tolerance: float = TOLERANCE
     errors: dict = field(default_factory=dict)  # variable name → worst error
-    confirmed: bool = False
     reason: str = ""
 
     @property
     def passed(self) -> bool:
-        return self.worst < self.tolerance
+        return self.status == "passed"
+
+    @property
+    def confirmed(self) -> bool:
+        """A clear failure (the two step sizes agree with each other, not with the closed form)."""
+        return self.status == "failed"
 
     def __str__(self) -> str:
+        if self.status == "inconclusive":
+            return f"INCONCLUSIVE: {self.reason}"
         verdict = "PASS" if self.passed else "FAIL"
-        extra = f", {self.resampled} point(s) resampled (near a kink or outside the domain)" if self.resampled else ""
+        extra = f", {self.resampled} point(s) resampled ({self.reason})" if self.resampled else ""
         return f"{verdict}: worst relative error {self.worst:.2e} over {self.points} point(s){extra}"
 
 
@@ -96,12 +109,23 @@ def _finite(m: Mat) -> bool:
     return all(math.isfinite(v) for v in m.values)
 
 
-def relative_error(got, want) -> float:
-    """max|got − want| / max(1, max|want|) over flat lists; a size mismatch is an infinite error."""
+def relative_error(got, want, noise=()) -> float:
+    """Worst element of (|got − want| − 10·noise) / max(|got|, |want|, 1e-3 · the largest entry).
+
+    Scale-free (no absolute floor: a wrong derivative of size 1e-9 still fails), element by element
+    (a small wrong entry is not hidden by a large one), and the part of a difference that the finite
+    differences' own error (``noise``, per element) explains does not count. Flat lists; a size
+    mismatch is an infinite error.
+    """
     if len(got) != len(want):
         return math.inf
-    scale = max(1.0, max((abs(w) for w in want), default=0.0))
-    return max((abs(g - w) for g, w in zip(got, want)), default=0.0) / scale
+    largest = max((max(abs(g), abs(w)) for g, w in zip(got, want)), default=0.0)
+    worst = 0.0
+    for g, w, e in zip(got, want, noise or [0.0] * len(want)):
+        excess = abs(g - w) - NOISE_MARGIN * e
+        if excess > 0:
+            worst = max(worst, excess / max(abs(g), abs(w), ELEMENT_FLOOR * largest))
+    return worst
 
 
 class _Checker:
@@ -133,8 +157,11 @@ class _Checker:
         for k in self.kinks:
             if any(abs(v) < KINK_MARGIN or v != v for v in self.value(k, arrays).values):
                 return "on or near a kink"
-        if not all(_finite(self.value(e, arrays)) for e in (self.expr, *self.closed.values())):
+        values = [v for e in (self.expr, *self.closed.values()) for v in self.value(e, arrays).values]
+        if any(v != v for v in values):
             return "outside the domain (a value is not finite)"
+        if not all(math.isfinite(v) for v in values):
+            return "a value overflows (is not finite)"
         return ""
 
     def finite_difference(self, x, arrays, h) -> Mat:
@@ -167,56 +194,82 @@ class _Checker:
             out[x] = ((got.T if flip else got).values, want.values)
         return out
 
+    def judge(self, arrays) -> tuple[dict | None, str]:
+        """({variable name: relative error}, '') at a point that can judge, or (None, why not).
 
-def _confirmed(checker, arrays, first) -> bool:
-    """A mismatch is clear when a second step size agrees with the first but not with the closed form."""
-    second = checker.pairs(arrays, CONFIRM_STEP)
-    if second is None:
-        return False
-    for x, (got, want) in first.items():
-        e1, e2 = relative_error(got, want), relative_error(*second[x])
-        spread = relative_error(second[x][1], want)  # how far the two difference quotients disagree
-        if min(e1, e2) > TOLERANCE and spread <= min(MAX_SPREAD, min(e1, e2) / 100):
-            return True
-    return False
+        One step first (cheap); only a point where it disagrees pays for a second step.
+        """
+        why = self.unusable(arrays)
+        first = None if why else self.pairs(arrays, STEP)
+        if first is None:
+            return None, why or "the finite differences overflow"
+        if not any(v for got, want in first.values() for v in (*got, *want)) and not any(
+                self.value(self.expr, arrays).values):
+            return None, "the values underflow to 0, so the check would compare 0 with 0"
+        errors = {x.name: relative_error(got, want) for x, (got, want) in first.items()}
+        if max(errors.values(), default=0.0) < TOLERANCE:
+            return errors, ""
+        return self.refine(arrays, first)
+
+    def refine(self, arrays, first) -> tuple[dict | None, str]:
+        """A point where one step disagrees, judged with two; a mismatch must also be seen by a
+        second pair (steps × 0.3), so two garbage quotients that agree by chance (aliasing) fail nothing."""
+        errors, why = self._two_steps(arrays, first, 1.0)
+        if why or max(errors.values(), default=0.0) < TOLERANCE:
+            return errors, why
+        again, why = self._two_steps(arrays, None, 0.3)
+        if why or max(again.values(), default=0.0) < TOLERANCE:  # the two pairs contradict each other
+            return None, why or "the finite differences are unstable (ill-conditioned)"
+        return errors, ""
+
+    def _two_steps(self, arrays, first, scale) -> tuple[dict | None, str]:
+        first = first if first is not None else self.pairs(arrays, STEP * scale)
+        second = None if first is None else self.pairs(arrays, CONFIRM_STEP * scale)
+        return _refined(first, second) if second is not None else (None, "the finite differences overflow")
+
+
+def _refined(first, second) -> tuple[dict | None, str]:
+    """Errors against the two steps' Richardson extrapolation, allowing for their disagreement."""
+    errors = {}
+    for x, (got, fine) in first.items():
+        coarse = second[x][1]
+        noise = [abs(a - b) for a, b in zip(fine, coarse)]
+        want = [(100 * a - b) / 99 for a, b in zip(fine, coarse)]  # steps 1:10, so the h² error cancels
+        size = max(map(abs, want), default=0.0)  # not the closed form's: a wrong one must not make noise look small
+        if max(noise, default=0.0) > MAX_SPREAD * size:
+            return None, "the finite differences are unstable (ill-conditioned)"
+        errors[x.name] = relative_error(got, want, noise)
+    return errors, ""
 
 
 def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout="numerator",
-                       max_draws=None, confirm=False) -> CheckResult:
+                       max_draws=None) -> CheckResult:
     """Compare {variable: closed form} with finite differences of ``expr`` at random points.
 
-    By default points are drawn until ``samples`` are usable (SymcalcError after 200 per sample).
-    With ``max_draws`` the search stops there and ``reason`` says why; with ``confirm`` a mismatch
-    is re-measured with a second step, and one that is not clear moves on to another point.
+    Points are drawn until ``samples`` can judge, or ``max_draws`` (200 per sample) were tried;
+    ``reason`` says why points were unusable. The first mismatch found fails the check; no usable
+    point at all makes it inconclusive.
     """
     check_settings(samples, seed, dims)
     checker = _Checker(expr, closed, dims, layout, seed)
     worst, errors, points, draws, why = 0.0, {}, 0, 0, Counter()
-    while points < samples:
-        if draws >= (max_draws or 200 * samples + 1):
-            if max_draws is None:
-                raise SymcalcError("could not find points away from kinks and inside the domain")
-            break
+    while points < samples and draws < (max_draws or DRAWS_PER_SAMPLE * samples):
         draws += 1
-        arrays = checker.draw()
-        reason = checker.unusable(arrays)
-        pairs = None if reason else checker.pairs(arrays, STEP)
-        if pairs is None:
-            why[reason or "the finite differences overflow"] += 1
+        point, reason = checker.judge(checker.draw())
+        if point is None:
+            why[reason] += 1
             continue
-        point = {x.name: relative_error(got, want) for x, (got, want) in pairs.items()}
-        if confirm and max(point.values(), default=0.0) >= TOLERANCE:
-            if not _confirmed(checker, arrays, pairs):
-                why["the finite differences are unstable (ill-conditioned)"] += 1
-                continue
-            return CheckResult(max(point.values()), points + 1, draws - points - 1, errors=point, confirmed=True)
         points += 1
         for name, err in point.items():
             errors[name] = max(errors.get(name, 0.0), err)
             worst = max(worst, err)
-    reason = "" if points == samples else (f"no usable point in {draws} random draws: "
-                                           + ", ".join(f"{n}× {w}" for w, n in why.most_common()))
-    return CheckResult(worst, points, draws - points, errors=errors, reason=reason)
+        if worst >= TOLERANCE:
+            break
+    status = "failed" if worst >= TOLERANCE else "passed" if points else "inconclusive"
+    reason = ", ".join(f"{n}× {w}" for w, n in why.most_common())
+    if not points:
+        reason = f"no usable point in {draws} random draws: {reason}"
+    return CheckResult(status, worst, points, draws - points, errors=errors, reason=reason)
 
 
 def check_settings(samples, seed, dims, names=("samples", "seed")) -> None:
@@ -271,11 +324,9 @@ def self_check(d) -> tuple[Verification, CheckResult | None]:
     """The quick check run on every derivation: one point, capped draws, confirmed mismatches."""
     try:
         r = check_closed_forms(d.expr, dict(d._closed), SELF_CHECK_POINTS, seed=0, layout=d.layout,
-                               max_draws=SELF_CHECK_DRAWS, confirm=True)
+                               max_draws=SELF_CHECK_DRAWS)
     except Exception as exc:  # noqa: BLE001 - a checker limit must not hide the derivation; say so instead
         return Verification("inconclusive", reason=f"the closed form could not be evaluated ({exc})"), None
-    if r.confirmed:
-        return Verification("failed", r.worst, r.points, errors=r.errors), r
-    if r.points:
-        return Verification("passed", r.worst, r.points, errors=r.errors), r
-    return Verification("inconclusive", points=0, reason=r.reason), r
+    if r.status == "inconclusive":
+        return Verification("inconclusive", points=0, reason=r.reason), r
+    return Verification(r.status, r.worst, r.points, errors=r.errors), r

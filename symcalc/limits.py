@@ -23,8 +23,11 @@ from .errors import ParseError, SymcalcError
 MAX_TEXT = 2_000  # characters in a title, section, example or note
 MAX_SPEC_BYTES = 256 * 1024  # a spec file; the shipped ones are under 2 kB
 MAX_SAMPLES = 1_000  # points for a numeric check
-MAX_DIM = 1_000  # a concrete size for a numeric check
+MAX_DIM = 1_000  # a concrete size: --dims, or rows or columns of an --at value (an n×n array is 8 MB)
 SEED_RANGE = (0, 2**32 - 1)  # what numpy's generators accept as a plain integer seed
+MAX_AT_VALUES = 10_000  # numbers in one --at value (a 100×100 matrix)
+MAX_AT_CHARS = 400_000  # characters of one --at value, checked before it is parsed
+MAX_DENSE = 12_500_000  # entries of one array the evaluator builds (100 MB of floats)
 _ALLOWED_CONTROLS = "\n\t"
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from . import expr as E
 from .errors import ShapeError, SymcalcError
 from .functions import FUNCTIONS
+from .limits import MAX_DENSE
 from .shapes import fmt_shape
 
 
@@ -59,6 +60,26 @@ def evaluate(expr, values: dict, sizes: dict | None = None) -> np.ndarray:
     return float(out[0, 0]) if out.shape == (1, 1) else out
 
 
+def _room(rows: int, cols: int) -> tuple[int, int]:
+    """Refuse an array over MAX_DENSE entries (100 MB) before numpy tries to allocate it."""
+    if rows * cols > MAX_DENSE:
+        raise SymcalcError(f"evaluating this needs a {rows:,}×{cols:,} array, over the limit of "
+                           f"{MAX_DENSE:,} entries (100 MB); use smaller values")
+    return rows, cols
+
+
+def _times(a, b):
+    """a @ b where either may be ("diag", column): a diagonal scales, only dense @ dense multiplies."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return ("diag", a[1] * b[1])
+    if isinstance(a, tuple):
+        return a[1] * b
+    if isinstance(b, tuple):
+        return a * b[1].T
+    _room(a.shape[0], b.shape[1])
+    return a @ b
+
+
 class Evaluator:
     def __init__(self, arrays, sizes):
         self.arrays, self.sizes = arrays, sizes
@@ -92,19 +113,19 @@ class Evaluator:
         return np.full((1, 1), float(v.subs(self.sizes) if v.free_symbols else v))
 
     def _Ones(self, e):
-        return np.ones((self.dim(e.shape[0]), self.dim(e.shape[1])))
+        return np.ones(_room(self.dim(e.shape[0]), self.dim(e.shape[1])))
 
     def _Zero(self, e):
-        return np.zeros((self.dim(e.shape[0]), self.dim(e.shape[1])))
+        return np.zeros(_room(self.dim(e.shape[0]), self.dim(e.shape[1])))
 
     def _Identity(self, e):
-        return np.eye(self.dim(e.shape[0]))
+        return np.eye(_room(self.dim(e.shape[0]), self.dim(e.shape[0]))[0])
 
     def _Add(self, e):
         out = self(e.items[0])
         for t in e.items[1:]:
             out = out + self(t)
-        return np.broadcast_to(out, (self.dim(e.shape[0]), self.dim(e.shape[1]))) + 0.0
+        return np.broadcast_to(out, _room(self.dim(e.shape[0]), self.dim(e.shape[1]))) + 0.0
 
     def _Mul(self, e):
         out = self(e.items[0])
@@ -122,10 +143,19 @@ class Evaluator:
         return np.power(base.astype(complex), k).real if np.any(base < 0) else base**k
 
     def _MatMul(self, e):
-        out = self(e.items[0])
-        for f in e.items[1:]:
-            out = out @ self(f)
-        return out
+        """Left to right; a diag(v) factor scales rows or columns (v * u), never built as n×n."""
+        out = None  # the product so far: a dense array, or ("diag", column) while only diagonals
+        for f in e.items:
+            value = ("diag", self(f.arg)[:, :1]) if isinstance(f, E.Diag) else self(f)
+            out = value if out is None else _times(out, value)
+        return self._dense(out)
+
+    def _dense(self, value):
+        if isinstance(value, tuple):
+            v = value[1][:, 0]
+            _room(len(v), len(v))
+            return np.diag(v)
+        return value
 
     def _Transpose(self, e):
         return self(e.arg).T
@@ -137,7 +167,7 @@ class Evaluator:
         return np.array([[self(e.arg).sum()]])
 
     def _Diag(self, e):
-        return np.diag(self(e.arg)[:, 0])
+        return self._dense(("diag", self(e.arg)[:, :1]))
 
     def _Step(self, e):
         return (self(e.arg) > 0).astype(float)

@@ -15,7 +15,7 @@ import re
 
 from .errors import ParseError
 from .names import normalize_name
-from .limits import MAX_DIM, check_name
+from .limits import MAX_AT_CHARS, MAX_AT_VALUES, MAX_DIM, check_name
 
 
 def _number(text: str, where: str) -> float:
@@ -33,29 +33,71 @@ def _nested(value, where):
         return [_nested(v, where) for v in value]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ParseError(f"{where}: only numbers may appear in a matrix, not {value!r}")
+    if not math.isfinite(value):  # json reads 1e999 and a 400-digit integer as inf
+        raise ParseError(f"{where}: a number in the matrix is too large for a float")
     return float(value)
+
+
+def _refuse_constant(name):
+    """json.loads reads NaN and Infinity, which --at w=nan is refused for: refuse them here too."""
+    raise ParseError(f"{name} is not a finite number")
+
+
+def _depth(text: str) -> int:
+    """How deeply brackets nest, counted before json.loads recurses (100,000 deep is a RecursionError)."""
+    depth = deepest = 0
+    for ch in text:
+        depth += (ch == "[") - (ch == "]")
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _matrix(text: str, where: str):
+    if _depth(text) > 2:
+        raise ParseError(f"{where}: a value is a number, a list or a matrix (at most 2 levels of [ ])")
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_int=float)  # no 4,300-digit int limit error
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{where}: bad matrix syntax ({exc.msg})", text=text, pos=exc.pos) from None
+    except ParseError as exc:
+        raise ParseError(f"{where}: {exc}") from None
+    return _nested(value, where)
+
+
+def _bounded(value, where: str):
+    """Each dimension at most MAX_DIM and at most MAX_AT_VALUES numbers (README: Limits)."""
+    rows = value if isinstance(value, list) else [value]
+    dims = [len(rows), *(len(r) for r in rows if isinstance(r, list))]
+    count = sum(len(r) if isinstance(r, list) else 1 for r in rows)
+    if max(dims) > MAX_DIM or count > MAX_AT_VALUES:
+        raise ParseError(f"{where}: {count} numbers, {max(dims)} in one dimension; the limits are "
+                         f"{MAX_DIM:,} per dimension and {MAX_AT_VALUES:,} in all")
+    return value
 
 
 def parse_value(text: str, where: str):
     text = text.strip()
+    if len(text) > MAX_AT_CHARS:
+        raise ParseError(f"{where}: the value is {len(text):,} characters long; the limit is {MAX_AT_CHARS:,}")
     if text.startswith("["):
-        try:
-            return _nested(json.loads(text), where)
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"{where}: bad matrix syntax ({exc.msg})", text=text, pos=exc.pos) from None
+        return _bounded(_matrix(text, where), where)
     parts = text.split(",")
+    _bounded(parts, where)  # counted before any is converted
     numbers = [_number(p, where) for p in parts]
     return numbers[0] if len(numbers) == 1 else numbers
 
 
 def parse_points(items) -> dict:
-    """{name: value} from NAME=VALUES items."""
+    """{name: value} from NAME=VALUES items; a name given twice is an error, not the last one wins."""
     out = {}
     for item in items:
         name, eq, value = item.partition("=")
         if not eq or not name.strip():
             raise ParseError(f"--at {item!r}: expected NAME=VALUES, e.g. w=1,2,3")
-        out[normalize_name(name.strip())] = parse_value(value, f"--at {name.strip()}")
+        key = normalize_name(name.strip())
+        if key in out:
+            raise ParseError(f"--at gives {key} more than once; give each variable one value")
+        out[key] = parse_value(value, f"--at {name.strip()}")
     return out
 
 

@@ -96,11 +96,11 @@ def test_no_usable_point_is_inconclusive_with_a_note(expr, why):
     assert "inconclusive" in d.markdown() and "inconclusive" in d.latex()
 
 
-def test_the_ill_conditioned_point_would_fail_a_plain_check():
-    """Why the self-check confirms with a second step: the plain check calls this correct result wrong."""
+def test_the_ill_conditioned_point_is_inconclusive_for_check_too():
+    """--check judges with the same two steps: a correct result at ill-conditioned points is not called wrong."""
     x = sc.scalar("x")
     d = sc.derive(sc.sin(100000000 * x), x)
-    assert not d.check(samples=1).passed
+    assert d.check(samples=1).status == "inconclusive"
     assert sc.derive(sc.sin(1000 * x), x).verification.status == "passed"
 
 
@@ -123,5 +123,5 @@ def test_the_self_check_caps_its_work():
     d = sc.derive(sc.relu(x - x), x)
     _, result = self_check(d)
     assert result.points == 0 and result.resampled <= 30
-    with pytest.raises(sc.SymcalcError, match="could not find points"):
-        check_closed_forms(d.expr, dict(d._closed), samples=1)  # the full check still refuses loudly
+    full = check_closed_forms(d.expr, dict(d._closed), samples=1)  # the full check: 200 draws, then says why
+    assert full.status == "inconclusive" and full.resampled == 200 and "kink" in full.reason

@@ -59,6 +59,7 @@ def document(d, check=None, points=None) -> dict:
         "notes": list(d.notes),
         "verification": _verification(d),
         "check": None if check is None else {
+            "status": check.status, "reason": check.reason,
             "passed": check.passed, "worst_relative_error": check.worst, "points": check.points,
             "resampled": check.resampled, "tolerance": check.tolerance, "errors": check.errors,
         },
