@@ -218,7 +218,19 @@ def test_standalone_latex_compiles_for_every_entry(tmp_path):
                               capture_output=True, text=True, timeout=120)
         if proc.returncode != 0 or "! " in proc.stdout:
             failures.append((name, proc.stdout[-800:]))
+        elif shutil.which("pdftotext"):
+            failures += _unprintable(name, path, tmp_path)
     assert not failures, failures
+
+
+def _unprintable(name, tex, folder) -> list:
+    """Characters pdflatex could not set show as ? (a missing glyph) or ¿ (> in the OT1 encoding)."""
+    text = subprocess.run(["pdftotext", tex.with_suffix(".pdf").name, "-"], cwd=folder, capture_output=True,
+                          text=True, timeout=60).stdout
+    source = "".join(s.title or "" for s in [SPECS[name]]) + "".join(SPECS[name].notes) + \
+        "".join(n for p in SPECS[name].parts for n in p.notes)
+    bad = [c for c in "?¿" if text.count(c) > source.count(c)]
+    return [(name, f"{c!r} in the PDF: " + next(line for line in text.splitlines() if c in line)) for c in bad]
 
 
 def test_out_picks_the_format_from_the_extension(tmp_path, capsys):

@@ -14,7 +14,9 @@ _TEXT_ESCAPES = {
     "Σ": r"$\Sigma$", "≤": r"$\le$", "≥": r"$\ge$", "×": r"$\times$", "²": r"$^2$", "³": r"$^3$",
     "σ": r"$\sigma$", "η": r"$\eta$", "∇": r"$\nabla$", "…": r"\ldots{}", "•": r"\textbullet{}",
     "≈": r"$\approx$", "≠": r"$\neq$", "$": r"\$", "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}",
-    "\\": r"\textbackslash{}", "‖": r"$\|$", "ŵ": r"$\hat{w}$", "𝐼": "$I$",
+    "\\": r"\textbackslash{}", "‖": r"$\|$", "ŵ": r"$\hat{w}$", "𝐼": "$I$", "<": r"$<$", ">": r"$>$",
+    "←": r"$\leftarrow$", "↦": r"$\mapsto$", "∈": r"$\in$", "∑": r"$\Sigma$", "⊙": r"$\odot$", "≔": r"$:=$",
+    "|": r"$|$",
 }
 
 
@@ -35,8 +37,18 @@ def tex_text(s: str) -> str:
         elif unicodedata.category(c).startswith("M"):
             continue  # a combining mark with no plain-TeX spelling
         else:
-            out.append(_greek(c))
+            out.append(_script(c) or _greek(c))
     return "".join(out)
+
+
+def _script(c: str) -> str:
+    """ᵢ → $_{i}$, ⁸ → $^{8}$: Unicode sub- and superscripts as TeX's (pdflatex has no glyph for them)."""
+    kind, _, code = unicodedata.decomposition(c).partition(" ")
+    if kind not in ("<sub>", "<super>") or not code:
+        return ""
+    base = chr(int(code, 16))
+    inner = tex_text(base).strip("$") if not base.isascii() else base
+    return f"$_{{{inner}}}$" if kind == "<sub>" else f"$^{{{inner}}}$"
 
 
 def _greek(c: str) -> str:
@@ -97,7 +109,7 @@ def render(d, standalone: bool = False) -> str:
 def document(body: str) -> str:
     """A complete pdflatex document around rendered derivations."""
     return (
-        "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{amsmath,amssymb}\n\\usepackage[margin=2cm]{geometry}\n"
         "\\allowdisplaybreaks\n\\begin{document}\n" + body + "\\end{document}\n"
     )
 
