@@ -172,7 +172,9 @@ def _resolve(v, expr, decl):
         return v
     if not isinstance(v, str):
         raise SymcalcError(f"can only differentiate with respect to a variable, not {v!r}")
-    v = normalize_name(v)
+    from .limits import check_name
+
+    v = check_name(v, "wrt")  # the parser's name rule: wrt="x__1" is refused, not a second x_1
     present = {u.name: u for u in E.variables(expr)}
     if v in present:
         return present[v]

@@ -33,13 +33,13 @@ import difflib
 import math
 import operator
 import sys
-import unicodedata
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from . import expr as E
 from .declarations import declare, parse_declarations  # noqa: F401 - part of this module's API
 from .errors import ParseError, ShapeError
+from .names import digit_problem
 from .tokens import Token, tokenize
 
 MAX_LENGTH = 10_000
@@ -48,9 +48,6 @@ MAX_TREE_DEPTH = 250  # the built tree: chains such as x/x/x/… or xᵀ²ᵀ²�
 MAX_EXPONENT_DIGITS = 6
 # sympy expands 2**999999 exactly, and Python will not print an int past 4,300 digits
 MAX_CONST_DIGITS = 1000
-# Greek letters drawn like Latin ones: a lone Α beside an A would be a second, invisible variable
-_LOOKALIKES = {"Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-               "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ϲ": "c", "ϳ": "j"}
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 _UNARY = {"exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
@@ -241,10 +238,9 @@ class Parser:
         raise self.error("expected a number, a name, '(' or '['")
 
     def number(self, t: Token) -> Node:
-        for offset, ch in enumerate(t.text):
-            if not ch.isascii():
-                raise ParseError(f"the digit {ch!r} ({unicodedata.name(ch, 'unknown')}) is not one of 0-9; retype it",
-                                 self.text, t.pos + offset)
+        for offset, ch in enumerate(t.text):  # the tokenizer's \d also matches ৪ (Bengali four, drawn like 8)
+            if problem := digit_problem(ch):
+                raise ParseError(problem, self.text, t.pos + offset)
         mantissa, _, exp = t.text.lower().partition("e")
         # check the size before Fraction builds it: 1e9999999999 would take forever
         if len(exp.lstrip("+-")) > MAX_EXPONENT_DIGITS or len(mantissa) + abs(int(exp or 0)) > MAX_CONST_DIGITS:
@@ -268,9 +264,8 @@ class Parser:
     def symbol(self, t: Token) -> E.Expr:
         if t.text in _UNARY or t.text in _SPECIAL:
             raise ParseError(f"{t.text} is a function: write {t.text}(...)", self.text, t.pos)
-        if t.text not in self.checked:
+        if t.text not in self.checked:  # the tokenizer already refused look-alikes and x__1 (names.py)
             self.checked.add(t.text)
-            self.check_name(t)
             shown = str(E.scalar(t.text))
             other = self.shown.setdefault(shown, t.text)
             if other != t.text:  # eta and η: two variables that no one could tell apart in the output
@@ -279,19 +274,6 @@ class Parser:
         if t.text not in self.symbols:
             self.symbols[t.text] = E.scalar(t.text)  # undeclared names are scalars
         return self.symbols[t.text]
-
-    def check_name(self, t: Token) -> None:
-        """One name, one look: no Greek capital Α posing as A, no x_ beside x, no Ⅻ or ٣."""
-        raw = self.text[t.pos : t.pos + len(t.text)]
-        for ch, latin in _LOOKALIKES.items():
-            if ch in raw:
-                raise ParseError(f"the letter {ch!r} ({unicodedata.name(ch)}) looks like the Latin {latin!r}; "
-                                 "type the Latin letter", self.text, t.pos + raw.index(ch))
-        name = t.text
-        if not (name[0].isalpha() and not name.endswith("_") and "__" not in name
-                and all(c.isalpha() or c in "0123456789_" for c in name)):
-            raise ParseError(f"{name!r} is not a valid name: start with a letter, then letters, digits 0-9 "
-                             "and single underscores (x, x_1, beta)", self.text, t.pos)
 
     def call(self, name: Token) -> Node:
         fname = name.text

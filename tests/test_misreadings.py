@@ -1,0 +1,109 @@
+"""Issue 9: misreadings that look like answers, and error hints that mislead.
+
+A user's slip must end in a message that says how to fix it, never in a quiet wrong answer.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import symcalc as sc
+from symcalc.cli import main
+from symcalc.parse import parse
+from helpers import checked
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys, *argv):
+    code = main(["derive", *argv, "--format", "text"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- look-alike letters and digits (Unicode's confusables data, symcalc/confusables.py)
+
+@pytest.mark.parametrize("text, name, plain", [
+    ("ο**2", "GREEK SMALL LETTER OMICRON", "o"),
+    ("ν**2", "GREEK SMALL LETTER NU", "v"),
+    ("ρ + 1", "GREEK SMALL LETTER RHO", "p"),
+    ("Κ * 2", "GREEK CAPITAL LETTER KAPPA", "K"),
+    ("Α - 1", "GREEK CAPITAL LETTER ALPHA", "A"),
+    ("ı**2", "LATIN SMALL LETTER DOTLESS I", "i"),
+    ("ɡ**2", "LATIN SMALL LETTER SCRIPT G", "g"),
+    ("ɑ**2", "LATIN SMALL LETTER ALPHA", "a"),
+    ("ǀ**2", "LATIN LETTER DENTAL CLICK", "l"),
+    ("а + b", "CYRILLIC SMALL LETTER A", "a"),
+    ("2 * wο", "GREEK SMALL LETTER OMICRON", "o"),
+])
+def test_lookalike_letters_are_refused_naming_the_character_column_and_ascii_letter(text, name, plain):
+    with pytest.raises(sc.ParseError) as err:
+        parse(text)
+    message = str(err.value)
+    assert name in message and f"looks like the ASCII {plain!r}" in message
+    column = next(i for i, ch in enumerate(text) if not ch.isascii())
+    assert err.value.pos == column and message.splitlines()[-1] == "  " + " " * column + "^"
+
+
+def test_lookalike_in_wrt_and_declarations_is_refused_too(capsys):
+    code, _, err = run(capsys, "o**2", "--wrt", "ο")
+    assert code == 2 and "GREEK SMALL LETTER OMICRON" in err and "looks like the ASCII 'o'" in err
+    with pytest.raises(sc.ParseError, match="GREEK SMALL LETTER NU"):
+        parse("v @ v", vectors="ν")
+    with pytest.raises(sc.SymcalcError, match="GREEK SMALL LETTER OMICRON"):
+        sc.derive("o**2", "ο")
+
+
+def test_greek_math_letters_stay_allowed():
+    """α and γ are on Unicode's list (as a and y) but are read as themselves in formulas (σ is sigmoid)."""
+    e = parse("α * γ + β + δ + η + θ + λ + μ + π + φ + ω")
+    assert {v.name for v in sc.expr.variables(e)} == set("αγβδηθλμπφω")
+    d = checked(sc.derive("α * γ**2 + σ(γ)", ["γ", "α"]))
+    assert "2α γ" in str(d.closed_form("γ"))
+
+
+@pytest.mark.parametrize("text, char, column", [
+    ("৪ * x", "BENGALI DIGIT FOUR", 0),
+    ("x + ٣", "ARABIC-INDIC DIGIT THREE", 4),
+    ("x + １", "FULLWIDTH DIGIT ONE", 4),
+    ("x৪", "BENGALI DIGIT FOUR", 1),
+    ("x_３", "FULLWIDTH DIGIT THREE", 2),
+    ("2.৫", "BENGALI DIGIT FIVE", 2),
+])
+def test_only_ascii_digits_in_numbers_and_names(text, char, column):
+    with pytest.raises(sc.ParseError) as err:
+        parse(text)
+    assert char in str(err.value) and "is not one of 0-9" in str(err.value) and err.value.pos == column
+
+
+def test_bengali_four_says_it_looks_like_eight():
+    with pytest.raises(sc.ParseError, match="looks like 8 but is worth 4"):
+        parse("৪ * x")
+
+
+@pytest.mark.parametrize("name", ["x__1", "x__₁", "x_", "x_1_"])
+def test_doubled_or_trailing_underscores_are_refused_everywhere(name, capsys):
+    with pytest.raises(sc.ParseError, match="underscore"):
+        parse(f"{name} + x_1")
+    with pytest.raises(sc.ParseError, match="underscore"):
+        parse("x_1", vectors=name)
+    with pytest.raises(sc.SymcalcError, match="underscore"):
+        sc.derive("x_1**2", name)
+    code, _, err = run(capsys, "x_1**2", "--wrt", name)
+    assert code == 2 and "underscore" in err
+
+
+def test_single_underscore_and_subscripts_are_one_name():
+    d = checked(sc.derive("x_1**2 + x₁", "x₁"))
+    assert {v.name for v in sc.expr.variables(d.expr)} == {"x_1"}
+
+
+def test_confusables_table_matches_its_generator():
+    """symcalc/confusables.py is generated from Unicode's data; regenerating it changes nothing."""
+    pytest.importorskip("confusable_homoglyphs")
+    made = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_confusables.py")], capture_output=True,
+                          text=True, check=True).stdout
+    assert made == (ROOT / "symcalc" / "confusables.py").read_text(encoding="utf-8")
