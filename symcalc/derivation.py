@@ -200,6 +200,13 @@ def _check_names(expr, names, output):
         taken.add(name)
 
 
+def _reading_notes(read, wrt) -> list[str]:
+    """The parser's notes on what may be a misreading, except for the variables asked about: in
+    x^n --wrt n, n is plainly meant as a variable."""
+    asked = {v.name for v in wrt}
+    return [note for name, note in read if name not in asked]
+
+
 def _as_list(wrt):
     if isinstance(wrt, (list, tuple)):
         return list(wrt)
@@ -236,13 +243,15 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
     if layout not in LAYOUTS:
         raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     decl = {"scalars": scalars, "vectors": vectors, "matrices": matrices}
+    read = []
     if isinstance(expr, str):
-        from .parse import parse
+        from .parse import parse_with_notes
 
-        expr = parse(expr, **decl)
+        expr, read = parse_with_notes(expr, **decl)
     expr = E.as_expr(expr)
     _check_names(expr, names, output)
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
+    notes = (*notes, *_reading_notes(read, wrt))
     from .matrixgrad import derive_by_matrix, is_matrix
 
     if any(is_matrix(v) for v in wrt):

@@ -84,6 +84,8 @@ class Parser:
         self.depth = 0
         self.shown: dict = {}  # printed form -> the name typed
         self.checked: set = set()
+        self.caret_t: int | None = None  # where x^T was read as a transpose
+        self.notes: list = []  # (name, note) for the derivation: an exponent that is a new variable
 
     # -- token helpers
     @property
@@ -185,13 +187,39 @@ class Parser:
 
     def power(self) -> Node:
         base = self.postfix()
+        while self.at("**") and self.caret_transpose():
+            self.take()
+            t = self.take()
+            expr = self.guard(lambda n=base: n.expr.T, base.start, t.pos + 1)
+            base = replace(base, expr=expr, end=t.pos + 1)
         if self.at("**"):
             op = self.take()
             self.deeper()
             exponent = self.operand(self.unary, op)
             self.depth -= 1
+            self.note_exponent(base, exponent)
             return self.build("**", base, exponent)
         return base
+
+    def caret_transpose(self) -> bool:
+        """x^T and x**T are a transpose, as a student writes xᵀ in LaTeX, unless T is declared."""
+        after, then = self.tokens[self.i + 1], self.tokens[self.i + 2]
+        if after.kind != "name" or after.text != "T" or "T" in self.declared or then.text == "(":
+            return False
+        if "T" in self.symbols:  # T already read as a variable: x^T could mean either
+            raise ParseError("x^T is a transpose, but T is also a variable in this expression; write x.T or xᵀ "
+                             "for a transpose, or declare T (--scalar T) to make x^T a power", self.text, after.pos)
+        self.caret_t = after.pos
+        return True
+
+    def note_exponent(self, base: Node, exponent: Node) -> None:
+        """x^n with n undeclared is a power by a new variable n: likely meant, but say so (x^t may be a transpose)."""
+        e = exponent.expr
+        if isinstance(e, E.Var) and len(e.name) == 1 and e.name not in self.declared and base.digits is None:
+            source = self.text[base.start : exponent.end]
+            self.notes.append((e.name, f"in {source}, {e.name} was not declared, so it is a scalar variable and "
+                                       f"this is a power (declare --scalar {e.name} to say so; a transpose is "
+                                       f"written {self.text[base.start:base.end]}.T or ^T)"))
 
     def postfix(self) -> Node:
         node = self.primary()
@@ -264,6 +292,10 @@ class Parser:
     def symbol(self, t: Token) -> E.Expr:
         if t.text in _UNARY or t.text in _SPECIAL:
             raise ParseError(f"{t.text} is a function: write {t.text}(...)", self.text, t.pos)
+        if t.text == "T" and self.caret_t is not None and "T" not in self.declared:
+            raise ParseError(f"T is a variable here, but the ^T at column {self.caret_t + 1} was read as a "
+                             "transpose; write .T or ᵀ for the transpose, or declare T (--scalar T) to make "
+                             "^T a power", self.text, t.pos)
         if t.text not in self.checked:  # the tokenizer already refused look-alikes and x__1 (names.py)
             self.checked.add(t.text)
             shown = str(E.scalar(t.text))
@@ -426,6 +458,11 @@ def _declare_hint(name: str, op: str, other: tuple, on_right: bool) -> str:
 
 def parse(text: str, *, scalars: str = "", vectors: str = "", matrices: str = "", size: str = "n") -> E.Expr:
     """Parse a user's expression. Undeclared names are scalars; the declarations give shapes."""
+    return parse_with_notes(text, scalars=scalars, vectors=vectors, matrices=matrices, size=size)[0]
+
+
+def parse_with_notes(text: str, *, scalars="", vectors="", matrices="", size="n") -> tuple[E.Expr, list]:
+    """The expression and [(name, note)]: what a reader may have misread, for the derivation's notes."""
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -434,7 +471,8 @@ def parse(text: str, *, scalars: str = "", vectors: str = "", matrices: str = ""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12 * MAX_DEPTH + 500))  # each nesting level costs a few frames
     try:
-        return Parser(text, symbols, set(symbols)).parse()
+        parser = Parser(text, symbols, set(symbols))
+        return parser.parse(), parser.notes
     except RecursionError:
         raise ParseError("the expression is nested too deeply") from None
     finally:

@@ -107,3 +107,43 @@ def test_confusables_table_matches_its_generator():
     made = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_confusables.py")], capture_output=True,
                           text=True, check=True).stdout
     assert made == (ROOT / "symcalc" / "confusables.py").read_text(encoding="utf-8")
+
+
+# -- x^T is a transpose, as in LaTeX
+
+@pytest.mark.parametrize("text", ["x^T @ y", "x**T @ y", "x ^ T @ y"])
+def test_caret_T_is_a_transpose_when_T_is_not_declared(text):
+    x, y = sc.vector("x"), sc.vector("y")
+    assert parse(text, vectors="x y") == parse("x.T @ y", vectors="x y") == x @ y
+    d = checked(sc.derive(text, "x", vectors="x y"))
+    assert str(d.closed_form()) == "yᵀ" and not d.notes
+
+
+def test_caret_T_on_a_matrix_and_chained():
+    X, w = sc.matrix("X", "N", "n"), sc.vector("w", "N")
+    assert parse("X^T @ w", matrices="X:N,n", vectors="w:N") == X.T @ w
+    assert parse("X^T^T", matrices="X:N,n") == X
+    d = checked(sc.derive("sum(X^T @ w)", "w", matrices="X:N,n", vectors="w:N"))
+    assert str(d.closed_form()) == "1⃗ᵀ Xᵀ"
+
+
+def test_declared_T_makes_caret_T_a_power():
+    d = checked(sc.derive("x^T", "x", scalars="T"))
+    assert str(d.closed_form()) == "T x^(T − 1)"
+
+
+@pytest.mark.parametrize("text, column", [("x^T @ y + T", 10), ("T * x^T @ y", 6)])
+def test_T_as_both_a_variable_and_a_transpose_is_refused(text, column):
+    with pytest.raises(sc.ParseError, match=r"declare T \(--scalar T\)") as err:
+        parse(text, vectors="x y")
+    assert err.value.pos == column
+
+
+def test_single_letter_undeclared_exponent_gets_a_note_on_the_derivation(capsys):
+    d = checked(sc.derive("x^n", "x"))
+    assert any("n was not declared, so it is a scalar variable" in note for note in d.notes)
+    code, out, _ = run(capsys, "x^t", "--wrt", "x", "--vector", "x")
+    assert code == 0 and "t was not declared" in out and "x.T" in out
+    for quiet in (sc.derive("x^n", "x", scalars="n"), sc.derive("x^n", ["x", "n"]), sc.derive("2^x", "x"),
+                  sc.derive("x^2", "x")):
+        assert not checked(quiet).notes
