@@ -207,6 +207,23 @@ def _reading_notes(read, wrt) -> list[str]:
     return [note for name, note in read if name not in asked]
 
 
+def _absent_notes(expr, wrt) -> list[str]:
+    """A variable asked about that the expression lacks is likely a typo: its zero stands, with the
+    closest name the expression does have (or all of them). A constant has none to offer: d(99)/dx
+    is the constant rule, asked on purpose."""
+    import difflib
+
+    names = sorted(v.name for v in E.variables(expr))
+    notes = []
+    for v in wrt if names else ():
+        if v.name in names:
+            continue
+        close = difflib.get_close_matches(v.name, names, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]}?" if close else f"its variables are {', '.join(names)}"
+        notes.append(f"{v.name} is not a variable of the expression, so its derivative is zero; {hint}")
+    return notes
+
+
 def _as_list(wrt):
     if isinstance(wrt, (list, tuple)):
         return list(wrt)
@@ -251,7 +268,7 @@ def derive(expr, wrt, *, layout="numerator", names=None, output=None, title=None
     expr = E.as_expr(expr)
     _check_names(expr, names, output)
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
-    notes = (*notes, *_reading_notes(read, wrt))
+    notes = (*notes, *_reading_notes(read, wrt), *_absent_notes(expr, wrt))
     from .matrixgrad import derive_by_matrix, is_matrix
 
     if any(is_matrix(v) for v in wrt):

@@ -147,3 +147,28 @@ def test_single_letter_undeclared_exponent_gets_a_note_on_the_derivation(capsys)
     for quiet in (sc.derive("x^n", "x", scalars="n"), sc.derive("x^n", ["x", "n"]), sc.derive("2^x", "x"),
                   sc.derive("x^2", "x")):
         assert not checked(quiet).notes
+
+
+# -- --wrt naming something the expression lacks: the zero stands, with a did-you-mean note
+
+def test_absent_wrt_variable_keeps_its_zero_and_names_the_closest_variable(capsys):
+    d = checked(sc.derive("x_1**2 + y", "x1"))
+    assert str(d.closed_form()) == "0"
+    assert "x1 is not a variable of the expression, so its derivative is zero; did you mean x_1?" in d.notes
+    code, out, _ = run(capsys, "w @ x", "--wrt", "o", "--vector", "w", "x")
+    assert code == 0 and "0" in out and "o is not a variable of the expression" in out and "its variables are w, x" in out
+
+
+def test_absent_wrt_note_reaches_every_renderer():
+    d = checked(sc.derive("sin(beta)", "betta"))
+    assert "did you mean beta?" in d.text() and "did you mean beta?" in d.markdown() and "did you mean beta?" in d.latex()
+
+
+def test_present_wrt_variable_has_no_such_note():
+    assert not checked(sc.derive("x**2", "x")).notes
+
+
+def test_constant_rule_needs_no_such_note():
+    """d(99)/dx is the constant rule, asked on purpose: there is no name to suggest."""
+    d = checked(sc.derive("99", "x"))
+    assert str(d.closed_form()) == "0" and not d.notes
