@@ -39,6 +39,8 @@ from fractions import Fraction
 from . import expr as E
 from .declarations import declare, parse_declarations  # noqa: F401 - part of this module's API
 from .errors import ParseError, ShapeError
+from .habits import UNSUPPORTED, call_args
+from .habits import hint as habit_hint
 from .names import digit_problem
 from .tokens import Token, tokenize
 
@@ -346,6 +348,10 @@ class Parser:
         if name.text in self.symbols or name.text in self.declared:
             return ParseError(f"{name.text} is a variable, not a function; write {name.text} * (...) for a product",
                               self.text, name.pos)
+        habit = habit_hint(name.text, call_args(self.text, self.tok.pos) or [])
+        if habit:  # transpose(x), mean(x), matmul(a, b): what to write, not the nearest spelling
+            unknown = "" if name.text in UNSUPPORTED else f"unknown function {name.text!r}; "
+            return ParseError(unknown + habit, self.text, name.pos)
         close = difflib.get_close_matches(name.text, FUNCTION_NAMES, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; known functions: {', '.join(FUNCTION_NAMES)}"
         return ParseError(f"unknown function {name.text!r}{hint}", self.text, name.pos)
@@ -452,7 +458,14 @@ def _shape_hint(op, operands, text, declared) -> str:
 
 def _declare_hint(name: str, op: str, other: tuple, on_right: bool) -> str:
     """The declaration that makes ``name`` fit beside ``other`` (only @ and · refuse a scalar)."""
-    size = other[1] if op == "@" and on_right else other[0]  # X @ v: v is as long as X is wide
+    rows, cols = other
+    if op == "@" and not on_right:  # X @ w: X is as wide as w is long, with rows of any size
+        free = next(s for s in ("m", "M", "k", "p", "q") if s not in map(str, other))
+        vector = f", or --vector {name}:{rows} for a dot product" if cols == 1 else ""
+        return (f"declare it with --matrix {name}:{free},{rows} ({free} rows of any size; Python: "
+                f"matrices=\"{name}:{free},{rows}\"){vector}")
+    # X @ v: v is as long as X is wide; w @ v with w a column is a dot product, so v is as long as w
+    size = cols if op == "@" and cols != 1 else rows
     return f"declare it with --vector {name}:{size} (Python: vectors=\"{name}:{size}\")"
 
 

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import ParseError
+from .habits import attribute_hint
 from .names import normalize_name, spelling_problem
 
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
@@ -69,7 +70,8 @@ def tokenize(text: str) -> list[Token]:
             i += 2
             continue
         if ch == ".":
-            raise ParseError("attribute access is not allowed; only .T (transpose) may follow an expression", text, i)
+            raise ParseError("attribute access is not allowed; only .T (transpose) may follow an expression"
+                             + attribute_hint(text, i), text, i)
         if ch in _SUPERSCRIPTS:
             j = i
             while j < len(text) and text[j] in _SUPERSCRIPTS:
@@ -96,8 +98,10 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _hint_char(ch: str) -> str:
-    hints = {"=": "; comparisons and assignments are not expressions", "'": "; strings are not allowed",
+    transpose = "; for a transpose write x.T or xᵀ (a prime is not a transpose, and strings are not allowed)"
+    hints = {"=": "; comparisons and assignments are not expressions", "'": transpose, "’": transpose, "′": transpose,
+             "{": "; use ( ) for grouping: x^(2), not x^{2}", "}": "; use ( ) for grouping: x^(2), not x^{2}",
              '"': "; strings are not allowed", ":": "; slices and lambdas are not allowed",
-             "{": "; sets and dicts are not allowed", "!": "", "<": "; comparisons are not allowed",
+             "!": "", "<": "; comparisons are not allowed",
              ">": "; comparisons are not allowed", "&": "", "|": "; write abs(x) for |x|"}
     return hints.get(ch, "")

@@ -4,6 +4,7 @@ A user's slip must end in a message that says how to fix it, never in a quiet wr
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,84 @@ def test_constant_rule_needs_no_such_note():
     """d(99)/dx is the constant rule, asked on purpose: there is no name to suggest."""
     d = checked(sc.derive("99", "x"))
     assert str(d.closed_form()) == "0" and not d.notes
+
+
+# -- error hints that say what to type
+
+def test_undeclared_matrix_gets_a_matrix_declaration_that_fits():
+    with pytest.raises(sc.ShapeError) as err:
+        parse("X @ w", vectors="w")
+    hint = err.value.hint
+    assert "--matrix X:m,n" in hint and 'matrices="X:m,n"' in hint and "--vector X:n for a dot product" in hint
+    d = checked(sc.derive("sum(X @ w)", "w", vectors="w", matrices="X:m,n"))  # the suggestion works
+    assert d.shape == (1, sc.vector("w").shape[0])
+
+
+def test_undeclared_vector_right_of_a_vector_is_as_long_as_it():
+    """w @ y with w a column is a dot product: y has w's length (the hint said --vector y:1)."""
+    with pytest.raises(sc.ShapeError, match=r"--vector y:n "):
+        parse("w @ y", vectors="w")
+    with pytest.raises(sc.ShapeError, match=r"--vector y:3 "):
+        parse("w @ y", vectors="w:3")
+    checked(sc.derive("w @ y", "w", vectors="w y"))
+
+
+@pytest.mark.parametrize("text", ["x'", "x' @ y", "x’"])
+def test_prime_says_how_to_transpose(text):
+    with pytest.raises(sc.ParseError, match=r"for a transpose write x\.T or xᵀ"):
+        parse(text, vectors="x y")
+
+
+def test_latex_braces_say_to_use_parentheses():
+    with pytest.raises(sc.ParseError, match=r"use \( \) for grouping: x\^\(2\)"):
+        parse("x^{2}")
+
+
+@pytest.mark.parametrize("argv", [["-x**2", "--wrt", "x"], ["--wrt", "x", "-x**2"], ["-sin(x)", "--wrt", "x"]])
+def test_expression_starting_with_a_dash_says_how_to_type_it(argv, capsys):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and not out and "required: target" not in err
+    assert "starts with '-'" in err and '" -' in err and "--wrt ... -- \"-" in err
+
+
+@pytest.mark.parametrize("argv", [[" -x**2", "--wrt", "x"], ["--wrt", "x", "--", "-x**2"]])
+def test_the_two_spellings_the_dash_error_suggests_work(argv, capsys):
+    code = main(["derive", "--format", "text", *argv])  # options before --: after it nothing is one
+    assert code == 0 and "−2x" in capsys.readouterr().out
+    checked(sc.derive(" -x**2", "x"))
+
+
+@pytest.mark.parametrize("text, says", [
+    ("transpose(x)", "a transpose is written after its operand: x.T or xᵀ"),
+    ("transpose(X @ w)", "(X @ w).T or (X @ w)ᵀ"),
+    ("x.transpose()", "x.T or xᵀ"),
+    ("x.t()", "x.T or xᵀ"),
+    ("np.exp(x)", "write exp(x) (symcalc has its own functions, without the np. prefix)"),
+    ("torch.relu(x)", "write relu(x)"),
+    ("torch.nn.functional.relu(x)", "write relu(x)"),
+    ("np.maximum(0, x)", "write maximum(0, x)"),
+    ("x.dot(w)", "write dot(x, w) (a function, not a method)"),
+    ("x.sum()", "write sum(x)"),
+    ("matmul(X, w)", "write X @ w"),
+    ("np.matmul(X, w + x)", "write X @ (w + x)"),
+])
+def test_numpy_torch_and_latex_habits_get_the_symcalc_spelling(text, says):
+    with pytest.raises(sc.ParseError) as err:
+        parse(text, vectors="w x", matrices="X:n,n")
+    assert says in str(err.value) and "did you mean" not in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["mean", "norm", "softmax", "trace", "det", "inv", "logsumexp"])
+def test_unsupported_functions_say_so_rather_than_suggest_a_near_spelling(name):
+    for text in (f"{name}(x)", f"x.{name}()", f"torch.{name}(x)"):
+        with pytest.raises(sc.ParseError, match=f"{name} is not supported yet") as err:
+            parse(text, vectors="x")
+        assert "did you mean" not in str(err.value)
+
+
+@pytest.mark.parametrize("name, instead", [("mean", "sum(x) / n"), ("norm", "sqrt(x @ x)"),
+                                           ("softmax", "exp(x) / sum(exp(x))"), ("logsumexp", "log(sum(exp(x)))")])
+def test_the_suggested_workarounds_parse_and_derive(name, instead):
+    with pytest.raises(sc.ParseError, match=re.escape(instead)):
+        parse(f"{name}(x)", vectors="x")
+    checked(sc.derive(f"sum({instead})" if name == "softmax" else instead, "x", vectors="x"), samples=3)
