@@ -205,9 +205,9 @@ class Parser:
 
     def caret_transpose(self) -> bool:
         """x^T and x**T are a transpose, as a student writes xᵀ in LaTeX, unless T is declared."""
-        after, then = self.tokens[self.i + 1], self.tokens[self.i + 2]
-        if after.kind != "name" or after.text != "T" or "T" in self.declared or then.text == "(":
-            return False
+        after = self.tokens[self.i + 1]
+        if after.kind != "name" or after.text != "T" or "T" in self.declared or self.tokens[self.i + 2].text == "(":
+            return False  # a name token is never last: the end token follows it
         if "T" in self.symbols:  # T already read as a variable: x^T could mean either
             raise ParseError("x^T is a transpose, but T is also a variable in this expression; write x.T or xᵀ "
                              "for a transpose, or declare T (--scalar T) to make x^T a power", self.text, after.pos)

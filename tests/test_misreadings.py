@@ -128,6 +128,13 @@ def test_caret_T_on_a_matrix_and_chained():
     assert str(d.closed_form()) == "1⃗ᵀ Xᵀ"
 
 
+@pytest.mark.parametrize("text", ["x^", "x**", "x^T^", "T^"])
+def test_a_dangling_caret_is_a_parse_error(text):
+    """Found by the parser fuzz test: x^ at the end read past the last token."""
+    with pytest.raises(sc.ParseError, match="expected an operand"):
+        parse(text)
+
+
 def test_declared_T_makes_caret_T_a_power():
     d = checked(sc.derive("x^T", "x", scalars="T"))
     assert str(d.closed_form()) == "T x^(T − 1)"
