@@ -284,8 +284,31 @@ def _rules() -> int:
     return 0
 
 
+def _dash_expression(argv) -> str | None:
+    """An expression typed with a leading '-' (-x**2), which argparse takes for an unknown option and
+    then reports as a missing target: the one error that says what to type instead."""
+    import re
+
+    if argv[:1] != ["derive"]:
+        return None
+    for arg in argv[1:]:
+        if arg == "--":
+            return None
+        if arg[:1] == "-" and arg[1:2] not in ("-", "h", "") and not re.fullmatch(r"-[0-9]+", arg):
+            shown = arg.replace('"', '\\"')
+            return (f"{arg!r} starts with '-', so it was taken for an option; an expression starting with '-' "
+                    f'needs a space or -- before it: symcalc derive " {shown}" --wrt ..., or '
+                    f'symcalc derive --wrt ... -- "{shown}" (after --, nothing is an option)')
+    return None
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if dash := _dash_expression(argv):
+        from .limits import printable
+
+        print(f"symcalc: {printable(dash)}", file=sys.stderr)
+        return 2
     args = _parser().parse_args(argv)
     args.argv = argv  # to print the command that reproduces a failed self-check
     from .errors import SymcalcError

@@ -28,11 +28,10 @@ def parse_declarations(scalars: str = "", vectors: str = "", matrices: str = "",
         if text is not None and not isinstance(text, str):  # derive(..., vectors=5) from Python
             raise ParseError(f"{kind} declarations must be a string such as {_EXAMPLES[kind]!r}, not {text!r}")
         for item in _items(text or "", kind):
-            name, _, sizes = item.partition(":")
-            name = normalize_name(name)
-            if not re.fullmatch(r"[^\W\d]\w*", name):
-                raise ParseError(f"{name!r} is not a valid name in the {kind} declaration {item!r}")
-            check_identifier(name, item, 0)
+            raw, _, sizes = item.partition(":")
+            if not re.fullmatch(r"[^\W\d]\w*", normalize_name(raw)):
+                raise ParseError(f"{normalize_name(raw)!r} is not a valid name in the {kind} declaration {item!r}")
+            name = check_identifier(raw, item, 0)
             out_sizes = _sizes(kind, name, sizes, size, item)
             if name in out and out[name] != (kind, out_sizes):
                 raise ParseError(f"{name} is declared twice, as a {out[name][0]} and as a {kind}")

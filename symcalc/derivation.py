@@ -192,7 +192,9 @@ def _resolve(v, expr, decl):
         return v
     if not isinstance(v, str):
         raise ArgumentError(f"can only differentiate with respect to a variable (or its name), not {v!r}")
-    v = normalize_name(v)
+    from .limits import check_name
+
+    v = check_name(v, "wrt")  # the parser's name rule: wrt="x__1" is refused, not a second x_1
     present = {u.name: u for u in E.variables(expr)}
     if v in present:
         return present[v]
@@ -216,6 +218,30 @@ def _check_names(expr, names, output, wrt=()):
             raise SymcalcError(f"{name} is a variable of the expression or of differentiation, so it cannot "
                                "also name the output or an intermediate; choose another name")
         taken.add(name)
+
+
+def _reading_notes(read, wrt) -> list[str]:
+    """The parser's notes on what may be a misreading, except for the variables asked about: in
+    x^n --wrt n, n is plainly meant as a variable."""
+    asked = {v.name for v in wrt}
+    return [note for name, note in read if name not in asked]
+
+
+def _absent_notes(expr, wrt) -> list[str]:
+    """A variable asked about that the expression lacks is likely a typo: its zero stands, with the
+    closest name the expression does have (or all of them). A constant has none to offer: d(99)/dx
+    is the constant rule, asked on purpose."""
+    import difflib
+
+    names = sorted(v.name for v in E.variables(expr))
+    notes = []
+    for v in wrt if names else ():
+        if v.name in names:
+            continue
+        close = difflib.get_close_matches(v.name, names, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]}?" if close else f"its variables are {', '.join(names)}"
+        notes.append(f"{v.name} is not a variable of the expression, so its derivative is zero; {hint}")
+    return notes
 
 
 def _as_list(wrt):
@@ -269,10 +295,11 @@ def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, v
     if layout not in LAYOUTS:
         raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     decl = {"scalars": scalars, "vectors": vectors, "matrices": matrices}
+    read = []
     if isinstance(expr, str):
-        from .parse import parse
+        from .parse import parse_with_notes
 
-        expr = parse(expr, **decl)
+        expr, read = parse_with_notes(expr, **decl)
     expr = E.as_expr(expr)
     if wrt is None:
         names_ = ", ".join(repr(v.name) for v in E.variables(expr)) or "none"
@@ -280,6 +307,7 @@ def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, v
                             f"or a list of them (the expression's variables: {names_})")
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
     _check_names(expr, names, output, wrt)
+    notes = (*notes, *_reading_notes(read, wrt), *_absent_notes(expr, wrt))
     from .matrixgrad import derive_by_matrix, is_matrix
 
     if any(is_matrix(v) for v in wrt):

@@ -33,12 +33,16 @@ _ALLOWED_CONTROLS = "\n\t"
 
 def check_name(name, where: str) -> str:
     """A variable name by the parser's own rule (one name token), in its normal form (x₁ is x_1)."""
-    from .names import normalize_name
+    from .names import normalize_name, spelling_problem
     from .parse import FUNCTION_NAMES
     from .tokens import tokenize
 
     if not isinstance(name, str):
         raise SymcalcError(f"{where} must be a variable name (an identifier such as w or x_1), not {name!r}")
+    # a word that only looks like a name (ν, x__1, x৪) is told why; as typed, since x__₁ would normalise to x_1
+    problem = all(c.isalnum() or c == "_" for c in name) and spelling_problem(name)
+    if problem:
+        raise SymcalcError(f"{where}: {name!r} is not a valid name: {problem[1]}")
     name = normalize_name(name)
     try:
         tokens = tokenize(name)

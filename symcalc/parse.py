@@ -33,13 +33,15 @@ import difflib
 import math
 import operator
 import sys
-import unicodedata
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from . import expr as E
 from .declarations import declare, parse_declarations  # noqa: F401 - part of this module's API
 from .errors import ParseError, ShapeError
+from .habits import UNSUPPORTED, call_args
+from .habits import hint as habit_hint
+from .names import digit_problem
 from .tokens import Token, tokenize
 
 MAX_LENGTH = 10_000
@@ -48,9 +50,6 @@ MAX_TREE_DEPTH = 250  # the built tree: chains such as x/x/x/… or xᵀ²ᵀ²�
 MAX_EXPONENT_DIGITS = 6
 # sympy expands 2**999999 exactly, and Python will not print an int past 4,300 digits
 MAX_CONST_DIGITS = 1000
-# Greek letters drawn like Latin ones: a lone Α beside an A would be a second, invisible variable
-_LOOKALIKES = {"Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-               "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ϲ": "c", "ϳ": "j"}
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 _UNARY = {"exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
@@ -87,6 +86,8 @@ class Parser:
         self.depth = 0
         self.shown: dict = {}  # printed form -> the name typed
         self.checked: set = set()
+        self.caret_t: int | None = None  # where x^T was read as a transpose
+        self.notes: list = []  # (name, note) for the derivation: an exponent that is a new variable
 
     # -- token helpers
     @property
@@ -188,13 +189,39 @@ class Parser:
 
     def power(self) -> Node:
         base = self.postfix()
+        while self.at("**") and self.caret_transpose():
+            self.take()
+            t = self.take()
+            expr = self.guard(lambda n=base: n.expr.T, base.start, t.pos + 1)
+            base = replace(base, expr=expr, end=t.pos + 1)
         if self.at("**"):
             op = self.take()
             self.deeper()
             exponent = self.operand(self.unary, op)
             self.depth -= 1
+            self.note_exponent(base, exponent)
             return self.build("**", base, exponent)
         return base
+
+    def caret_transpose(self) -> bool:
+        """x^T and x**T are a transpose, as a student writes xᵀ in LaTeX, unless T is declared."""
+        after = self.tokens[self.i + 1]
+        if after.kind != "name" or after.text != "T" or "T" in self.declared or self.tokens[self.i + 2].text == "(":
+            return False  # a name token is never last: the end token follows it
+        if "T" in self.symbols:  # T already read as a variable: x^T could mean either
+            raise ParseError("x^T is a transpose, but T is also a variable in this expression; write x.T or xᵀ "
+                             "for a transpose, or declare T (--scalar T) to make x^T a power", self.text, after.pos)
+        self.caret_t = after.pos
+        return True
+
+    def note_exponent(self, base: Node, exponent: Node) -> None:
+        """x^n with n undeclared is a power by a new variable n: likely meant, but say so (x^t may be a transpose)."""
+        e = exponent.expr
+        if isinstance(e, E.Var) and len(e.name) == 1 and e.name not in self.declared and base.digits is None:
+            source = self.text[base.start : exponent.end]
+            self.notes.append((e.name, f"in {source}, {e.name} was not declared, so it is a scalar variable and "
+                                       f"this is a power (declare --scalar {e.name} to say so; a transpose is "
+                                       f"written {self.text[base.start:base.end]}.T or ^T)"))
 
     def postfix(self) -> Node:
         node = self.primary()
@@ -241,10 +268,9 @@ class Parser:
         raise self.error("expected a number, a name, '(' or '['")
 
     def number(self, t: Token) -> Node:
-        for offset, ch in enumerate(t.text):
-            if not ch.isascii():
-                raise ParseError(f"the digit {ch!r} ({unicodedata.name(ch, 'unknown')}) is not one of 0-9; retype it",
-                                 self.text, t.pos + offset)
+        for offset, ch in enumerate(t.text):  # the tokenizer's \d also matches ৪ (Bengali four, drawn like 8)
+            if problem := digit_problem(ch):
+                raise ParseError(problem, self.text, t.pos + offset)
         mantissa, _, exp = t.text.lower().partition("e")
         # check the size before Fraction builds it: 1e9999999999 would take forever
         if len(exp.lstrip("+-")) > MAX_EXPONENT_DIGITS or len(mantissa) + abs(int(exp or 0)) > MAX_CONST_DIGITS:
@@ -268,9 +294,12 @@ class Parser:
     def symbol(self, t: Token) -> E.Expr:
         if t.text in _UNARY or t.text in _SPECIAL:
             raise ParseError(f"{t.text} is a function: write {t.text}(...)", self.text, t.pos)
-        if t.text not in self.checked:
+        if t.text == "T" and self.caret_t is not None and "T" not in self.declared:
+            raise ParseError(f"T is a variable here, but the ^T at column {self.caret_t + 1} was read as a "
+                             "transpose; write .T or ᵀ for the transpose, or declare T (--scalar T) to make "
+                             "^T a power", self.text, t.pos)
+        if t.text not in self.checked:  # the tokenizer already refused look-alikes and x__1 (names.py)
             self.checked.add(t.text)
-            self.check_name(t)
             shown = str(E.scalar(t.text))
             other = self.shown.setdefault(shown, t.text)
             if other != t.text:  # eta and η: two variables that no one could tell apart in the output
@@ -279,19 +308,6 @@ class Parser:
         if t.text not in self.symbols:
             self.symbols[t.text] = E.scalar(t.text)  # undeclared names are scalars
         return self.symbols[t.text]
-
-    def check_name(self, t: Token) -> None:
-        """One name, one look: no Greek capital Α posing as A, no x_ beside x, no Ⅻ or ٣."""
-        raw = self.text[t.pos : t.pos + len(t.text)]
-        for ch, latin in _LOOKALIKES.items():
-            if ch in raw:
-                raise ParseError(f"the letter {ch!r} ({unicodedata.name(ch)}) looks like the Latin {latin!r}; "
-                                 "type the Latin letter", self.text, t.pos + raw.index(ch))
-        name = t.text
-        if not (name[0].isalpha() and not name.endswith("_") and "__" not in name
-                and all(c.isalpha() or c in "0123456789_" for c in name)):
-            raise ParseError(f"{name!r} is not a valid name: start with a letter, then letters, digits 0-9 "
-                             "and single underscores (x, x_1, beta)", self.text, t.pos)
 
     def call(self, name: Token) -> Node:
         fname = name.text
@@ -332,6 +348,10 @@ class Parser:
         if name.text in self.symbols or name.text in self.declared:
             return ParseError(f"{name.text} is a variable, not a function; write {name.text} * (...) for a product",
                               self.text, name.pos)
+        habit = habit_hint(name.text, call_args(self.text, self.tok.pos) or [])
+        if habit:  # transpose(x), mean(x), matmul(a, b): what to write, not the nearest spelling
+            unknown = "" if name.text in UNSUPPORTED else f"unknown function {name.text!r}; "
+            return ParseError(unknown + habit, self.text, name.pos)
         close = difflib.get_close_matches(name.text, FUNCTION_NAMES, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; known functions: {', '.join(FUNCTION_NAMES)}"
         return ParseError(f"unknown function {name.text!r}{hint}", self.text, name.pos)
@@ -438,12 +458,24 @@ def _shape_hint(op, operands, text, declared) -> str:
 
 def _declare_hint(name: str, op: str, other: tuple, on_right: bool) -> str:
     """The declaration that makes ``name`` fit beside ``other`` (only @ and · refuse a scalar)."""
-    size = other[1] if op == "@" and on_right else other[0]  # X @ v: v is as long as X is wide
+    rows, cols = other
+    if op == "@" and not on_right:  # X @ w: X is as wide as w is long, with rows of any size
+        free = next(s for s in ("m", "M", "k", "p", "q") if s not in map(str, other))
+        vector = f", or --vector {name}:{rows} for a dot product" if cols == 1 else ""
+        return (f"declare it with --matrix {name}:{free},{rows} ({free} rows of any size; Python: "
+                f"matrices=\"{name}:{free},{rows}\"){vector}")
+    # X @ v: v is as long as X is wide; w @ v with w a column is a dot product, so v is as long as w
+    size = cols if op == "@" and cols != 1 else rows
     return f"declare it with --vector {name}:{size} (Python: vectors=\"{name}:{size}\")"
 
 
 def parse(text: str, *, scalars: str = "", vectors: str = "", matrices: str = "", size: str = "n") -> E.Expr:
     """Parse a user's expression. Undeclared names are scalars; the declarations give shapes."""
+    return parse_with_notes(text, scalars=scalars, vectors=vectors, matrices=matrices, size=size)[0]
+
+
+def parse_with_notes(text: str, *, scalars="", vectors="", matrices="", size="n") -> tuple[E.Expr, list]:
+    """The expression and [(name, note)]: what a reader may have misread, for the derivation's notes."""
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -452,7 +484,8 @@ def parse(text: str, *, scalars: str = "", vectors: str = "", matrices: str = ""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12 * MAX_DEPTH + 500))  # each nesting level costs a few frames
     try:
-        return Parser(text, symbols, set(symbols)).parse()
+        parser = Parser(text, symbols, set(symbols))
+        return parser.parse(), parser.notes
     except RecursionError:
         raise ParseError("the expression is nested too deeply") from None
     finally:

@@ -1,4 +1,4 @@
-"""The parser's tokenizer: a whitelist of characters, names checked for look-alike letters.
+"""The parser's tokenizer: a whitelist of characters, names checked for look-alike letters (names.py).
 
 >>> [t.text for t in tokenize("w ⊗ xᵀ²")][:5]
 ['w', '*', 'x', 'ᵀ', '2']
@@ -10,7 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import ParseError
-from .names import normalize_name
+from .habits import attribute_hint
+from .names import normalize_name, spelling_problem
 
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
                  "⁹": "9", "⁻": "-"}
@@ -18,7 +19,6 @@ _SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅"
 _OPERATORS = {"**": "**", "^": "**", "+": "+", "-": "-", "−": "-", "*": "*", "×": "*", "⊗": "*", "/": "/",
               "⊘": "/", "@": "@", "·": "·", "(": "(", ")": ")", "[": "[", "]": "]", ",": ",", "ᵀ": "ᵀ"}
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_SCRIPTS = ("LATIN", "GREEK")
 
 
 @dataclass(frozen=True)
@@ -28,23 +28,14 @@ class Token:
     pos: int
 
 
-def _script(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    return name.split()[0] if name else "UNKNOWN"
-
-
-def check_identifier(name: str, text: str, pos: int) -> None:
-    """Letters from one script only, Latin or Greek: a Cyrillic х beside a Latin x is refused."""
-    scripts = set()
-    for offset, ch in enumerate(name):
-        if ch.isalpha():
-            script = _script(ch)
-            if script not in _SCRIPTS:
-                raise ParseError(f"the letter {ch!r} ({unicodedata.name(ch, 'unknown')}) is not Latin or Greek; "
-                                 "retype it (it may be a look-alike)", text, pos + offset)
-            scripts.add(script)
-    if len(scripts) > 1:
-        raise ParseError(f"the name {name!r} mixes Latin and Greek letters; retype it", text, pos)
+def check_identifier(raw: str, text: str, pos: int) -> str:
+    """A typed name in its normal form, or a ParseError at the character that makes it no name
+    (a look-alike letter, a digit other than 0-9, two scripts, a doubled underscore: names.py)."""
+    problem = spelling_problem(raw)
+    if problem:
+        offset, message = problem
+        raise ParseError(message, text, pos + offset)
+    return normalize_name(raw)
 
 
 def _name_char(ch: str) -> bool:
@@ -70,8 +61,7 @@ def tokenize(text: str) -> list[Token]:
             j = i
             while j < len(text) and _name_char(text[j]):
                 j += 1
-            name = normalize_name(text[i:j])
-            check_identifier(name, text, i)
+            name = check_identifier(text[i:j], text, i)
             tokens.append(Token("name", name, i))
             i = j
             continue
@@ -80,7 +70,8 @@ def tokenize(text: str) -> list[Token]:
             i += 2
             continue
         if ch == ".":
-            raise ParseError("attribute access is not allowed; only .T (transpose) may follow an expression", text, i)
+            raise ParseError("attribute access is not allowed; only .T (transpose) may follow an expression"
+                             + attribute_hint(text, i), text, i)
         if ch in _SUPERSCRIPTS:
             j = i
             while j < len(text) and text[j] in _SUPERSCRIPTS:
@@ -107,8 +98,10 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _hint_char(ch: str) -> str:
-    hints = {"=": "; comparisons and assignments are not expressions", "'": "; strings are not allowed",
+    transpose = "; for a transpose write x.T or xᵀ (a prime is not a transpose, and strings are not allowed)"
+    hints = {"=": "; comparisons and assignments are not expressions", "'": transpose, "’": transpose, "′": transpose,
+             "{": "; use ( ) for grouping: x^(2), not x^{2}", "}": "; use ( ) for grouping: x^(2), not x^{2}",
              '"': "; strings are not allowed", ":": "; slices and lambdas are not allowed",
-             "{": "; sets and dicts are not allowed", "!": "", "<": "; comparisons are not allowed",
+             "!": "", "<": "; comparisons are not allowed",
              ">": "; comparisons are not allowed", "&": "", "|": "; write abs(x) for |x|"}
     return hints.get(ch, "")
