@@ -180,11 +180,28 @@ def given_graph(expr, intermediates, root, output=None, wrt=()):
     return list(intermediates), out, root, {}
 
 
+def _refuse_tensors(expr, wrt) -> None:
+    """A matrix-valued expression has a matrix derivative by a scalar, but a tensor by a vector,
+    even where it does not depend on the vector at all: no n×n zero stands in for it."""
+    if is_vectorish(expr.shape):
+        return
+    for x in wrt:
+        if not x.is_scalar:
+            from .errors import UnsupportedError
+            from .shapes import fmt_shape
+
+            raise UnsupportedError(
+                f"the derivative of the matrix-valued {expr} ({fmt_shape(expr.shape)}) by the vector {x.name} "
+                f"({fmt_shape(x.shape)}) is a tensor; symcalc differentiates matrix-valued expressions by "
+                "scalars only (reduce it to a scalar, e.g. sum(...), to differentiate by a vector)")
+
+
 def run(expr, wrt, names=None, output=None, given=None):
     """(steps, closed forms {var: expr}, graph info) for ``expr`` differentiated by each of ``wrt``.
 
     ``given`` is an optional hand-made (intermediates, root) decomposition.
     """
+    _refuse_tensors(expr, wrt)
     if given is not None:
         intermediates, out, root, reasons = given_graph(expr, *given, output=output, wrt=wrt)
     else:

@@ -161,3 +161,11 @@ def test_expression_evaluation():
 )
 def test_assorted_derivatives_match_finite_differences(expr, wrt):
     checked(sc.derive(expr, wrt), samples=3)
+
+
+def test_matrix_valued_expression_by_a_vector_is_a_tensor_even_when_zero():
+    """Found by the parser fuzz: sin(2X) by an absent w printed an n×n zero that failed the self-check."""
+    with pytest.raises(sc.UnsupportedError, match="is a tensor"):
+        sc.derive("sin(X*2)", "w", vectors="w", matrices="X:N,n")
+    d = checked(sc.derive("sin(X*l)", "l", matrices="X:N,n"))
+    assert d.shape == d.expr.shape
