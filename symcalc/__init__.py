@@ -11,14 +11,10 @@ stay as attributes (the paper's names), outside ``__all__``.
 """
 from __future__ import annotations
 
+import sys
+import types
+from importlib import import_module
 from typing import Any
-
-from .derivation import Derivation, derive
-from .errors import ArgumentError, ParseError, ShapeError, SymcalcError, UnsupportedError, VerificationError
-from .expr import Expr, const, diag, dot, matrix, maximum, relu, scalar, stack, sum_, vector
-from .functions import abs_, cos, exp, log, sigmoid, sin, sqrt, tan, tanh
-from .multivariate import gradient, jacobian
-from .parse import parse
 
 
 def _version() -> str:
@@ -33,10 +29,40 @@ def _version() -> str:
 
 __version__ = _version()
 
+# Names load on first use (PEP 562), so `symcalc --help` and `--version` never import sympy.
+_LAZY = {
+    "derivation": "Derivation derive",
+    "errors": "ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError",
+    "expr": "Expr const diag dot matrix maximum relu scalar stack sum_ vector",
+    "functions": "abs_ cos exp log sigmoid sin sqrt tan tanh", "multivariate": "gradient jacobian", "parse": "parse",
+}
+_WHERE = {name: module for module, names in _LAZY.items() for name in names.split()}
+_ALIASES = {"sum": "sum_", "abs": "abs_", "ln": "log"}  # the paper's names, outside __all__
 
-def evaluate(expr: Expr, values: dict[Any, Any], sizes: dict | None = None) -> Any:
+
+def __getattr__(name):
+    real = _ALIASES.get(name, name)
+    if real not in _WHERE:
+        raise AttributeError(f"module 'symcalc' has no attribute {name!r}")
+    value = getattr(import_module(f".{_WHERE[real]}", __name__), real)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name, value):
+        # importing the submodule symcalc.parse must not hide the function sc.parse (as the eager import never did)
+        if not (name == "parse" and isinstance(value, types.ModuleType)):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def evaluate(expr: "Expr", values: dict[Any, Any], sizes: dict | None = None) -> Any:
     """The value of an expression at a point, values keyed by variable or name (numpy on first use).
 
+    >>> from symcalc import scalar
     >>> x = scalar("x")
     >>> evaluate(x ** 2, {x: 3}), evaluate(x ** 2, {"x": 3})
     (9.0, 9.0)
@@ -48,10 +74,6 @@ def evaluate(expr: Expr, values: dict[Any, Any], sizes: dict | None = None) -> A
     expr = as_expr(expr)
     return _evaluate(expr, by_var(expr, values), sizes)
 
-
-sum = sum_  # noqa: A001 - the paper's name, for sc.sum(...); not exported by *
-abs = abs_  # noqa: A001 - likewise sc.abs(...)
-ln = log
 
 __all__ = [
     "Derivation", "derive", "ArgumentError", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError",

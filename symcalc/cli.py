@@ -7,22 +7,60 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import __version__
+
 FORMATS = ("rich", "text", "latex", "markdown", "json")
 EXTENSIONS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "text"}
+
+
+EXAMPLES = {
+    "symcalc": """examples:
+  symcalc derive neuron                  the gradient of a ReLU neuron, step by step
+  symcalc derive "sin(x**2)" --wrt x     an expression of your own
+  symcalc list                           the named derivations
+  symcalc rules                          the paper's rule tables
+
+Without a command, symcalc prints this help and exits with 2 (a usage error).
+Exit codes: 0 ok, 1 a failed --check or self-check, 2 bad usage or input.""",
+    "derive": """examples:
+  symcalc derive neuron
+  symcalc derive loss --wrt b --check
+  symcalc derive path/to/mine.toml --format markdown --out mine.md
+  symcalc derive "max(0, w @ x + b)" --wrt w b --vector w x --scalar b
+  symcalc derive --wrt w --vector w x -- "w @ x"    (-- ends a list of names)
+  symcalc derive neuron --at w=1,2,3 --at x=0.5,-1,2 --at b=0.25
+  symcalc derive gradient-descent --demo""",
+    "list": "example:\n  symcalc list\n  symcalc list --no-color | grep E1",
+    "rules": "example:\n  symcalc rules\n  symcalc rules | less",
+    "completion": """examples:
+  symcalc completion bash > ~/.local/share/bash-completion/completions/symcalc
+  symcalc completion zsh > ~/.zfunc/_symcalc
+(needs the optional shtab package: pip install "symcalc[completion]")""",
+}
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors: one line and exit 2, as argparse does, minus the noise
         from .limits import printable
 
-        self.exit(2, f"symcalc: {printable(message)}\n(see symcalc {self.prog.split()[-1]} --help)\n")
+        self.exit(2, f"symcalc: {printable(message)}\n(see {self.prog} --help)\n")
+
+
+def _sub(sub, name, help_text):
+    """A subcommand with its examples under --help and the options every command shares."""
+    p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--no-color", action="store_true", help="no colour (also: the NO_COLOR environment variable)")
+    return p
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="symcalc", description="Matrix calculus for deep learning, step by step.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    d = sub.add_parser("derive", help="derive a named example, a spec file, or an expression")
-    d.add_argument("target", help="a catalog name (see `symcalc list`), a .toml spec, or an expression")
+    p = _Parser(prog="symcalc", description="Matrix calculus for deep learning, step by step.",
+                epilog=EXAMPLES["symcalc"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"symcalc {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="{derive,list,rules,completion}")
+    d = _sub(sub, "derive", "derive a named example, a spec file, or an expression")
+    d.add_argument("target", nargs="?", help="a catalog name (see `symcalc list`), a .toml spec, or an expression")
     d.add_argument("--wrt", nargs="+", metavar="VAR", help="variables to differentiate by")
     d.add_argument("--format", choices=FORMATS, help="output format (default: rich on a terminal, else text)")
     d.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
@@ -39,10 +77,44 @@ def _parser() -> argparse.ArgumentParser:
                    help="evaluate the derivative at a point: --at w=1,2,3 --at X=[[1,2],[3,4]] --at b=0.5")
     d.add_argument("--no-verify", action="store_true",
                    help="skip the numeric self-check every derivation runs before it is printed")
+    d.add_argument("--ascii", action="store_true",
+                   help="write the ones and zeros vectors 1⃗ 0⃗ as 𝟙 𝟘 (no combining arrow, which many fonts lack)")
     d.add_argument("--demo", action="store_true", help="run the entry's demonstration (gradient-descent)")
-    sub.add_parser("list", help="list the named derivations")
-    sub.add_parser("rules", help="print the paper's rule tables, derived by the engine")
+    _sub(sub, "list", "list the named derivations")
+    _sub(sub, "rules", "print the paper's rule tables, derived by the engine")
+    c = _sub(sub, "completion", "print a shell completion script")
+    c.add_argument("shell", choices=("bash", "zsh"))
     return p
+
+
+NAME_LISTS = ("wrt", "vector", "matrix", "scalar")
+
+
+def _find_target(args) -> None:
+    """`--vector w x "w @ x"`: a list option took the target too. Take back its last value when that is
+    plainly no name (an expression or a spec file); otherwise say how to write the command."""
+    if args.target is not None:
+        return
+    from .errors import SymcalcError
+
+    taken = [k for k in NAME_LISTS if getattr(args, k) and _not_a_name(getattr(args, k)[-1])]
+    if len(taken) == 1:
+        args.target = getattr(args, taken[0]).pop()
+        return
+    used = [f"--{k}" for k in NAME_LISTS if getattr(args, k)]
+    took = f": {', '.join(used)} took every word after {'them' if len(used) > 1 else 'it'} as a name" if used else ""
+    raise SymcalcError("derive needs a target (a catalog name, a .toml spec, or an expression) and got none"
+                       + took
+                       + '\nwrite the target first, as in: symcalc derive "w @ x" --vector w x --wrt w'
+                       + '\nor end the names with --, as in: symcalc derive --wrt w --vector w x -- "w @ x"'
+                       + "\n(see symcalc derive --help)")
+
+
+def _not_a_name(value: str) -> bool:
+    return value.endswith(".toml") or any(c in value for c in OPERATORS)
+
+
+OPERATORS = "()+-*/@^[]⊗⊘·ᵀ²³−×"
 
 
 def _derivations(args) -> tuple[list, object]:
@@ -70,7 +142,7 @@ def _derivations(args) -> tuple[list, object]:
 
 def _missing_wrt(target, args, specs) -> str:
     """An expression without --wrt names its variables; anything else lists the catalog."""
-    if any(c in target for c in "()+-*/@^[]⊗⊘·ᵀ²³−×") or args.vector or args.scalar or args.matrix:
+    if any(c in target for c in OPERATORS) or args.vector or args.scalar or args.matrix:
         from .derivation import variables_of
 
         names = variables_of(target, _declarations(args))
@@ -96,7 +168,7 @@ def _from_expression(args) -> list:
     return [derive(args.target, g, layout=args.layout, verify=False, **decl) for g in groups if g]
 
 
-def _render(ds, fmt: str, standalone=False, checks=None, points=()) -> str:
+def _render(ds, fmt: str, standalone=False, checks=None, points=(), ascii=False) -> str:
     if fmt == "json":  # values at --at points go inside the document, so stdout stays one JSON value
         from .render.json import render
 
@@ -110,7 +182,9 @@ def _render(ds, fmt: str, standalone=False, checks=None, points=()) -> str:
         from .render.markdown import render
 
         return "\n---\n\n".join(render(d) for d in ds)
-    return "\n".join(d.text() for d in ds)
+    from .render.text import PAGE, render
+
+    return "\n".join(render(d, PAGE, ascii) for d in ds)
 
 
 def _write(ds, args, checks) -> None:
@@ -123,14 +197,14 @@ def _write(ds, args, checks) -> None:
         raise SymcalcError(f"--out {printable(args.out)!r} is not a file name")
     fmt = args.format or EXTENSIONS.get(Path(args.out).suffix, "text")
     fmt = "text" if fmt == "rich" else fmt
-    body = _render(ds, fmt, args.standalone or fmt == "latex", checks, args.at)
+    body = _render(ds, fmt, args.standalone or fmt == "latex", checks, args.at, _plain_vectors(args))
     try:
         overwrote = _replace_file(Path(args.out), body)
     except (OSError, ValueError) as exc:  # ValueError: a name the OS cannot take at all
         raise SymcalcError(f"cannot write {printable(args.out)}: {getattr(exc, 'strerror', None) or exc}") from None
-    if overwrote:
-        print(f"symcalc: overwrote {printable(args.out)}", file=sys.stderr)
-    print(f"wrote {printable(args.out)} ({fmt})")
+    # a status, not output: stdout stays for what was asked (README: The command line)
+    status = f"overwrote {printable(args.out)}" if overwrote else f"wrote {printable(args.out)} ({fmt})"
+    print(f"symcalc: {status}", file=sys.stderr)
 
 
 def _replace_file(path, body: str) -> bool:
@@ -174,10 +248,30 @@ def _show(ds, args, checks) -> None:
     if fmt == "rich":
         from .render.rich import render
 
+        console = _console(args)
         for d in ds:
-            render(d)
+            render(d, console, ascii=_plain_vectors(args))
+    elif fmt == "text":  # on a terminal, for its width; piped, for a page (render.text.PAGE)
+        from .render.text import PAGE, render
+
+        width = _console(args).width if sys.stdout.isatty() else PAGE
+        sys.stdout.write("\n".join(render(d, width, _plain_vectors(args)) for d in ds))
     else:
         sys.stdout.write(_render(ds, fmt, args.standalone, checks, args.at))
+
+
+def _console(args):
+    from rich.console import Console
+
+    return Console(no_color=True if getattr(args, "no_color", False) else None)  # None: rich reads NO_COLOR
+
+
+def _plain_vectors(args) -> bool:
+    """𝟙 for 1⃗ when asked (--ascii, SYMCALC_ASCII=1) or on the Linux console, whose font has no U+20D7."""
+    import os
+
+    console = sys.stdout.isatty() and os.environ.get("TERM") == "linux"
+    return bool(args.ascii or os.environ.get("SYMCALC_ASCII") or console)
 
 
 def _point_values(d, points) -> list[tuple]:
@@ -267,20 +361,26 @@ def _dims(text):
     return parse_dims(text)
 
 
-def _list() -> int:
+def _list(args) -> int:
+    """The catalog as a table, measured by rich (display cells, wrapping within the title column)."""
+    from rich.table import Table
+
     from . import catalog
 
-    specs = catalog.catalog()
-    width = max(len(n) for n in specs)
-    for name, spec in specs.items():
-        print(f"{name:<{width}}  {spec.example:<8} {spec.title}")
+    table = Table(box=None, pad_edge=False, show_header=False, padding=(0, 2, 0, 0))
+    table.add_column("name", no_wrap=True, style="bold")
+    table.add_column("example", no_wrap=True, style="cyan")
+    table.add_column("title", ratio=1)
+    for name, spec in catalog.catalog().items():
+        table.add_row(name, spec.example, spec.title)
+    _print(args, table)
     return 0
 
 
-def _rules() -> int:
-    from .tables import render_tables
+def _rules(args) -> int:
+    from .tables import renderable
 
-    sys.stdout.write(render_tables())
+    _print(args, renderable())
     return 0
 
 
@@ -302,6 +402,17 @@ def _dash_expression(argv) -> str | None:
     return None
 
 
+def _print(args, renderable) -> None:
+    """On a terminal, rich as it is; piped, the same layout as plain lines without trailing blanks."""
+    console = _console(args)
+    if sys.stdout.isatty():
+        console.print(renderable)
+        return
+    with console.capture() as capture:
+        console.print(renderable)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if dash := _dash_expression(argv):
@@ -309,18 +420,17 @@ def main(argv=None) -> int:
 
         print(f"symcalc: {printable(dash)}", file=sys.stderr)
         return 2
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `symcalc`: the help, as a usage error (README: The command line)
+        parser.print_help()
+        return 2
     args.argv = argv  # to print the command that reproduces a failed self-check
     from .errors import SymcalcError
     from .limits import printable
 
     try:
-        if args.command == "list":
-            return _list()
-        if args.command == "rules":
-            return _rules()
-        _check_args(args)
-        return _derive(args)
+        return COMMANDS[args.command](args)
     except SymcalcError as exc:
         print(f"symcalc: {printable(str(exc), keep=chr(10))}", file=sys.stderr)
         return 2
@@ -333,6 +443,27 @@ def main(argv=None) -> int:
         print(f"symcalc: the input is too large or too deeply nested to handle ({type(exc).__name__})",
               file=sys.stderr)
         return 2
+
+
+def _derive_command(args) -> int:
+    _find_target(args)
+    _check_args(args)
+    return _derive(args)
+
+
+def _completion(args) -> int:
+    from .errors import SymcalcError
+
+    try:
+        import shtab
+    except ImportError:
+        raise SymcalcError('shell completion needs the shtab package: pip install "symcalc[completion]"') from None
+    sys.stdout.write(shtab.complete(_parser(), shell=args.shell))
+    return 0
+
+
+COMMANDS = {"derive": _derive_command, "list": _list, "rules": _rules,
+            "completion": _completion}
 
 
 def _check_args(args) -> None:

@@ -42,20 +42,23 @@ def fit(steps=200, rate=0.1, seed=0, samples=64, features=3):
 def run_demo(spec=None, steps=200, seed=0) -> int:
     import sys
 
-    losses = []
-    if sys.stdout.isatty():
-        from rich.progress import Progress
-
-        with Progress() as progress:
-            task = progress.add_task("gradient descent", total=steps)
-            for step, value in fit(steps, seed=seed):
-                losses.append(value)
-                progress.update(task, completed=step, description=f"loss {value:.5f}")
-    else:
-        losses = [value for _, value in fit(steps, seed=seed)]
     print("Fitting max(0, Xw + b) to 64 synthetic samples with w ← w − η ∂C/∂w, b ← b − η ∂C/∂b (η = 0.1)")
-    print("the gradients are the closed forms of `symcalc derive loss`")
+    print("the gradients are the closed forms of `symcalc derive loss`", flush=True)
+    losses = _fit_with_progress(steps, seed) if sys.stdout.isatty() else [v for _, v in fit(steps, seed=seed)]
     for k in range(0, steps + 1, steps // 10):
         print(f"  step {k:4d}   loss {losses[k]:.6f}")
     print(f"loss fell from {losses[0]:.4f} to {losses[-1]:.6f}")
     return 0 if losses[-1] < losses[0] else 1
+
+
+def _fit_with_progress(steps, seed) -> list:
+    """The losses, with a progress bar that goes away when done (transient), below the header."""
+    from rich.progress import Progress
+
+    losses = []
+    with Progress(transient=True) as progress:
+        task = progress.add_task("gradient descent", total=steps)
+        for step, value in fit(steps, seed=seed):
+            losses.append(value)
+            progress.update(task, completed=step, description=f"loss {value:.5f}")
+    return losses

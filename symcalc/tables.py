@@ -87,17 +87,39 @@ def cited(row: Row) -> set:
     return {r.key for s in derive(expr, wrt).steps for r in s.rules}
 
 
-def render_tables() -> str:
-    from .printing import text
+def renderable():
+    """The tables as rich renderables: a titled table per section, each rule's formula over its example,
+    so columns are measured in display cells and long cells wrap inside their own column."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
 
-    lines = ["The paper's reference tables, each row derived by symcalc's engine (numerator layout)", ""]
+    from .printing import text
+    from .render.common import cells
+
+    parts = [Text("The paper's reference tables, each row derived by symcalc's engine (numerator layout)\n")]
     all_rows = rows()
+    name_width = max(cells(r.rule.name) for r in all_rows)  # one width, so the sections' columns line up
     for section, title in SECTIONS.items():
-        lines.append(title)
+        table = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False,
+                      show_header=False, padding=(0, 2, 0, 0))
+        table.add_column("number", no_wrap=True, style="cyan", width=3)
+        table.add_column("rule", style="magenta", width=name_width)
+        table.add_column("formula and example")
         for row in (r for r in all_rows if r.rule.section == section):
             wrt = row.wrt.name if row.rule.key not in ("gradient", "jacobian") else "(x, y)"
-            label = f"{row.rule.number or '—':<4} {row.rule.name}"
-            lines.append(f"  {label:<36} {row.rule.formula}")
-            lines.append(f"  {'':<36} e.g. ∂/∂{wrt} {text(row.expr)} = {text(row.result)}")
-        lines.append("")
-    return "\n".join(lines)
+            example = f"e.g. ∂/∂{wrt} {text(row.expr)} = {text(row.result)}"
+            table.add_row(row.rule.number or "—", row.rule.name, Text(f"{row.rule.formula}\n{example}"))
+        parts += [table, Text("")]
+    return Group(*parts)
+
+
+def render_tables(width: int = 100) -> str:
+    """The tables as plain text, laid out for ``width`` columns."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    buf = StringIO()
+    Console(file=buf, width=width, color_system=None, force_terminal=False).print(renderable())
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())

@@ -53,8 +53,10 @@ def test_unknown_name_lists_the_catalog_and_exits_2(capsys):
 
 
 def test_usage_error_exits_2(capsys):
+    assert main(["derive"]) == 2  # no target: a usage error that says how to write one
+    assert "see symcalc derive --help" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
-        main(["derive"])
+        main(["derive", "neuron", "--format", "nosuch"])
     assert exit_.value.code == 2
 
 

@@ -1,83 +1,123 @@
 """The terminal view: a panel per phase, each step a row of equation, shape and rule.
 
+Laid out for the console's width: where the three columns leave the equation too little room, the
+shape and rule go on a line of their own under the equation, and long equations break at '=' and at
+top-level + and − with hanging indents (common.break_equation), never at the panel's edge.
 Mathematics goes in as ``Text`` objects, never as markup strings: rich would eat ``[n×n]``.
 """
 from __future__ import annotations
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
+from .. import expr as E
 from ..printing import text as fmt
 from ..shapes import fmt_shape
-from .common import failure_banner, heading, layout_note, notes, sections, variables_line
+from .common import (break_equation, cases_lines, cells, failure_banner, heading, layout_note, notes,
+                     plain_vectors, sections, variables_line)
 
 THEME = Theme({"eq": "bold", "shape": "cyan", "rule": "magenta", "note": "italic dim", "result": "bold green",
                "title": "bold", "phase": "bold blue"})
+RULE_WIDTH = 42  # the rule column wraps beyond this
+RULE_MIN = 24
+ROOMY = 40  # an equation column at least this wide keeps the three-column layout
+FRAME = 4  # a panel's border and padding, both sides
 
 
-def _equation(step, width: int) -> str:
-    """lhs = a = b, broken before each '=' and aligned when it does not fit the column."""
-    sides = [fmt(s) for s in step.sides]
-    line = " = ".join(sides)
-    if len(line) <= width or len(sides) < 3:
-        return line
-    pad = " " * len(sides[0])
-    return f"{sides[0]} = {sides[1]}\n" + "\n".join(f"{pad} = {s}" for s in sides[2:])
-
-
-def _row(step, result=False, width=60):
-    if result:
-        eq = Text(_result_text(step), style="result")
-    else:
-        eq = Text(_equation(step, width), style="eq")
-    if step.note:
-        eq.append("\n" + step.note, style="note")
-    return eq, Text(step.shape_text, style="shape"), Text(step.rule_text, style="rule")
-
-
-def _result_text(step):
-    from .. import expr as E
-    from .text import _cases_lines
-
+def _lines(step, width: int) -> list[str]:
     value = step.sides[-1]
-    if isinstance(value, E.Cases):
-        return "\n".join(_cases_lines(fmt(step.sides[0]), value))
-    return " = ".join(fmt(s) for s in step.sides)
+    if step.phase == "result" and isinstance(value, E.Cases):
+        return cases_lines(fmt(step.sides[0]), value, fmt, width)
+    return break_equation([fmt(s) for s in step.sides], width)
 
 
-def renderable(d, width=100):
-    names = ", ".join(v.name for v in d.wrt)
-    head = Text(failure_banner(d) + "\n" if failure_banner(d) else "", style="bold red")
-    head.append(d.title + "\n" if d.title else "", style="title")
-    head.append(f"{heading(d, fmt)}", style="eq")
-    head.append(f"   with respect to {names}\n")
-    head.append("   ".join(f"{v}: {s}" for v, s in variables_line(d, fmt, fmt_shape)), style="shape")
-    head.append("\n" + layout_note(d), style="note")
-    parts = [head]
-    for sec in sections(d):
-        result = sec.phase == "result"
-        table = Table(show_header=False, box=None, pad_edge=False, expand=True)
-        table.add_column("equation", overflow="fold", ratio=1, min_width=28)
-        table.add_column("shape", no_wrap=True)
-        table.add_column("rule", max_width=42)
-        room = max(28, width - 8 - max(len(s.shape_text) + min(42, len(s.rule_text)) for s in sec.steps))
-        for step in sec.steps:
-            table.add_row(*_row(step, result, room))
-        title = Text(sec.title if result else f"{sec.number}. {sec.title}", style="phase")
-        parts.append(Panel(table, title=title, title_align="left", border_style="green" if result else "blue"))
-    if notes(d):
-        parts.append(Text("\n".join(f"• {note}" for note in notes(d)), style="note"))
+def _equation(step, width: int, fix) -> Group:
+    style = "result" if step.phase == "result" else "eq"
+    parts = [Text(fix("\n".join(_lines(step, width))), style=style)]
+    if step.note:  # a note hangs under its equation, indented, however it wraps
+        parts.append(Padding(Text(fix(step.note), style="note"), (0, 0, 0, 2)))
     return Group(*parts)
 
 
-def render(d, console=None) -> None:
+def _meta(step) -> tuple[Text, Text]:
+    return Text(step.shape_text, style="shape"), Text(step.rule_text, style="rule")
+
+
+def _columns(steps, inner: int) -> int | None:
+    """The equation column's width when equation, shape and rule fit side by side, else None.
+    The rule column may wrap down to RULE_MIN cells so that a short equation keeps its row."""
+    shape = max(cells(s.shape_text) for s in steps)
+    rule = min(RULE_WIDTH, max(cells(s.rule_text) for s in steps))
+    widest = max(cells(line) for s in steps for line in _lines(s, 10_000))
+    room = inner - shape - rule - 4  # two gaps of two cells between the columns
+    if room >= min(ROOMY, widest):
+        return room
+    return widest if inner - shape - 4 - widest >= min(rule, RULE_MIN) else None
+
+
+def _table(steps, inner: int, fix) -> Table:
+    room = _columns(steps, inner)
+    table = Table(show_header=False, box=None, pad_edge=False, expand=True)
+    if room is not None:
+        squeezed = room < ROOMY  # the equations keep their width, the rules wrap
+        table.add_column("equation", width=room if squeezed else None, ratio=None if squeezed else 1,
+                         min_width=None if squeezed else ROOMY)
+        table.add_column("shape", no_wrap=True)
+        table.add_column("rule", ratio=1 if squeezed else None, max_width=None if squeezed else RULE_WIDTH)
+        for step in steps:
+            table.add_row(_equation(step, room, fix), *_meta(step))
+        return table
+    table.add_column("step", ratio=1)
+    for step in steps:  # narrow: shape and rule on their own line, hanging under the equation
+        shape, rule = _meta(step)
+        meta = Text.assemble(shape, "  " if step.rule_text else "", rule)
+        table.add_row(Group(_equation(step, inner, fix), Padding(meta, (0, 0, 0, 4))))
+    return table
+
+
+def _head(d, fix) -> Text:
+    names = ", ".join(v.name for v in d.wrt)
+    head = Text(failure_banner(d) + "\n" if failure_banner(d) else "", style="bold red")
+    head.append(d.title + "\n" if d.title else "", style="title")
+    head.append(fix(heading(d, fmt)), style="eq")
+    head.append(f"   with respect to {names}\n")
+    head.append("   ".join(f"{v}: {s}" for v, s in variables_line(d, fmt, fmt_shape)), style="shape")
+    head.append("\n" + layout_note(d), style="note")
+    return head
+
+
+def _notes(d, fix) -> Table:
+    """Bullets with a hanging indent: a wrapped note continues under its own text, not under the •."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for note in notes(d):
+        grid.add_row(Text("•", style="note"), Text(fix(note), style="note"))
+    return grid
+
+
+def renderable(d, width=100, ascii=False):
+    fix = plain_vectors if ascii else (lambda s: s)
+    parts = [_head(d, fix)]
+    for sec in sections(d):
+        result = sec.phase == "result"
+        title = Text(sec.title if result else f"{sec.number}. {sec.title}", style="phase")
+        parts.append(Panel(_table(sec.steps, width - FRAME, fix), title=title, title_align="left",
+                           border_style="green" if result else "blue"))
+    if notes(d):
+        parts.append(_notes(d, fix))
+    return Group(*parts)
+
+
+def render(d, console=None, ascii=False) -> None:
     from rich.console import Console
 
     if console is None:
         console = Console(theme=THEME)
     else:
         console.push_theme(THEME)
-    console.print(renderable(d, console.width))
+    console.print(renderable(d, console.width, ascii))
