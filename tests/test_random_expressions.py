@@ -6,7 +6,8 @@ The recipes reach the shapes an element-wise rewrite could break (issue 8): kink
 (relu, abs, maximum) inside matrix products, quadratic forms vᵀBv with a square B, sums, dot
 products and scalar functions of reductions, at points where the kink arguments have mixed signs.
 
-300 examples by default; `pytest -m slow` (or SYMCALC_SLOW=1) runs 20,000.
+300 examples by default; `pytest -m slow` (or SYMCALC_SLOW=1) runs 20,000; split it over processes with
+SYMCALC_SLOW_EXAMPLES=10000 and a different `--hypothesis-seed` each.
 """
 from __future__ import annotations
 
@@ -227,7 +228,7 @@ def test_random_expressions_match_an_independent_oracle(pair, seed, layout):
 
 
 @pytest.mark.slow
-@settings(max_examples=20_000, **SETTINGS)
+@settings(max_examples=int(os.environ.get("SYMCALC_SLOW_EXAMPLES", 20_000)), **SETTINGS)
 @given(EXPRESSIONS, st.integers(0, 2**16), LAYOUTS)
 def test_random_expressions_slow(pair, seed, layout):
     _check(pair, seed, layout)
