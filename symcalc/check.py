@@ -205,7 +205,7 @@ class _Checker:
             return None, why or "the finite differences overflow"
         if not any(v for got, want in first.values() for v in (*got, *want)) and not any(
                 self.value(self.expr, arrays).values):
-            return None, "the values underflow to 0, so the check would compare 0 with 0"
+            return None, "the expression and its derivative are 0 there (or underflow to 0), so the check would compare 0 with 0"
         errors = {x.name: relative_error(got, want) for x, (got, want) in first.items()}
         if max(errors.values(), default=0.0) < TOLERANCE:
             return errors, ""
