@@ -60,3 +60,164 @@ def test_matrix_derivation_draws_the_trace_rule_edge():
     d = checked(catalog()["dense-layer"].derivations(wrt=["W"])[0])
     edge = next(e for e in graph(d).edges if e.source == "W")
     assert edge.target == "z" and not edge.differentiated and edge.carries and "trace" in edge.rule
+
+
+# ---------------------------------------------------------------- renderings
+
+import re  # noqa: E402
+import shutil  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import symcalc as sc  # noqa: E402
+from symcalc.cli import main  # noqa: E402
+from symcalc.errors import SymcalcError  # noqa: E402
+from symcalc.render import dot, mermaid  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+HAS_DOT = shutil.which("dot") is not None
+needs_dot = pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot is not installed (apt-get install graphviz)")
+NAME = '"];evil[label="x<script>\\'  # ends a DOT or Mermaid string, opens HTML, escapes the closing quote
+TITLE = '<script>alert(1)</script> "];evil[label="x \\ `` ```\n# heading *b* _i_ [l](http://e) #quot; end'
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    """A real derivation whose variable name (the Python API takes any Var) and title are payloads."""
+    v, b = E.Var(NAME, sc.vector("w").shape), sc.scalar("b")
+    return checked(sc.derive(sc.relu(v @ v + b), [v, b], title=TITLE))
+
+
+def _svg_tree(text: str):
+    root = ET.fromstring(text.encode("utf-8"))  # raises on anything but well-formed XML
+    assert root.tag.endswith("svg")
+    return root
+
+
+def _classes(root, cls):
+    return [g for g in root.iter() if g.get("class") == cls]
+
+
+_QUOTED = r'"[^"]*"'
+_MERMAID_LINE = re.compile(
+    "|".join([r"flowchart LR", rf"  subgraph g\d+\[{_QUOTED}\]", r"    direction LR", r"  end",
+              rf"    g\d+n\d+(\(\[{_QUOTED}\]\)|\({_QUOTED}\)|\[{_QUOTED}\]|\[\[{_QUOTED}\]\])",
+              rf"    g\d+n\d+ (-->|-\.->)(\|{_QUOTED}\|)? g\d+n\d+", r"  class [g\dn,]+ (wrt|output)",
+              r"  classDef (wrt|output) [\w:#,]+"]))
+
+
+def _mermaid_ok(source: str, g) -> None:
+    lines = source.splitlines()
+    assert all(_MERMAID_LINE.fullmatch(line) for line in lines), [x for x in lines if not _MERMAID_LINE.fullmatch(x)]
+    nodes = [x for x in lines if re.fullmatch(r"    g\d+n\d+[(\[].*", x)]
+    assert len(nodes) == len(g.nodes)
+    labels = "".join(re.findall(_QUOTED, source))
+    assert "<script" not in labels and "`" not in labels and re.sub(r"<br/>", "", labels).count("<") == 0
+    assert re.sub(r"#\d+;", "", labels).count("#") == 0  # every # is an entity code of ours
+
+
+def test_mermaid_escapes_names_and_titles(hostile):
+    _mermaid_ok(mermaid.render([hostile]), graph(hostile))
+    assert "#60;script#62;" in mermaid.render([hostile])
+
+
+def test_mermaid_of_every_catalog_entry_parses(derivations):
+    for name, d in derivations:
+        _mermaid_ok(mermaid.render([d]), graph(d))
+
+
+def test_dot_quoted_strings_escape_backslash_and_quote():
+    assert dot.quoted('a\\"b\nc') == '"a\\\\\\"b\\nc"'
+    assert dot.html_text('<a href="x">&\n') == "&lt;a href=&quot;x&quot;&gt;&amp;<BR/>"
+
+
+@needs_dot
+def test_hostile_dot_parses_and_svg_is_well_formed(hostile):
+    root = _svg_tree(dot.svg(dot.render([hostile])))
+    assert len(_classes(root, "node")) == len(graph(hostile).nodes)
+    assert len(_classes(root, "edge")) == len(graph(hostile).edges)
+    assert not [e for e in root.iter() if e.tag.lower().endswith("script")]
+    shown = "".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    assert "<script>alert(1)</script>" in shown and NAME in shown  # shown as typed, as text
+
+
+@needs_dot
+def test_svg_of_every_catalog_entry_is_well_formed():
+    for name, spec in catalog().items():
+        ds = [checked(d) for d in spec.derivations()]
+        root = _svg_tree(dot.svg(dot.render(ds)))
+        assert len(_classes(root, "cluster")) == len(ds), name
+        assert len(_classes(root, "node")) == sum(len(graph(d).nodes) for d in ds), name
+
+
+@needs_dot
+def test_dot_failure_is_a_clear_error():
+    with pytest.raises(SymcalcError, match="Graphviz's dot failed"):
+        dot.svg("digraph { a -> }")
+
+
+def test_svg_without_graphviz_raises_with_the_source(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
+    with pytest.raises(dot.GraphvizMissing) as info:
+        dot.svg("digraph {}\n")
+    assert info.value.source == "digraph {}\n" and "apt-get install graphviz" in str(info.value)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _run(capsys, *argv):
+    code = main(["derive", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_mermaid_and_dot(capsys):
+    ds = [checked(d) for d in catalog()["affine"].derivations()]
+    code, out, err = _run(capsys, "affine", "--format", "mermaid", "--check")
+    assert code == 0 and out == mermaid.render(ds) and "check: PASS" in err  # stdout is the picture alone
+    code, out, _ = _run(capsys, "affine", "--format", "dot", "--check")
+    assert code == 0 and out == dot.render(ds)
+
+
+@needs_dot
+def test_cli_svg_to_stdout_and_file(capsys, tmp_path):
+    code, out, _ = _run(capsys, "neuron", "--format", "svg", "--check")
+    assert code == 0 and len(_classes(_svg_tree(out), "node")) == 6
+    target = tmp_path / "n.svg"
+    code, out, _ = _run(capsys, "neuron", "--out", str(target), "--check")
+    assert code == 0 and "(svg)" in out and _svg_tree(target.read_text(encoding="utf-8")) is not None
+
+
+def test_cli_svg_without_graphviz_prints_dot_and_exits_2(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
+    checked(catalog()["neuron"].derivations()[0])
+    code, out, err = _run(capsys, "neuron", "--format", "svg")
+    assert code == 2 and out.startswith("digraph symcalc {") and "Graphviz's dot is not installed" in err
+    assert "Traceback" not in err
+    code, out, err = _run(capsys, "neuron", "--out", str(tmp_path / "n.svg"))
+    assert code == 2 and out.startswith("digraph") and not (tmp_path / "n.svg").exists()
+
+
+def test_cli_graph_tree_in_text_and_rich(capsys):
+    checked(catalog()["neuron"].derivations()[0])
+    code, out, _ = _run(capsys, "neuron", "--graph", "--format", "text", "--check")
+    assert code == 0 and "Dataflow" in out and "└── activation = max(0, z)" in out
+    assert "∂u/∂w = diag(x)  element-wise diagonal (R5)" in out and "x  n×1   (held constant)" in out
+    assert out.index("Dataflow") > out.index("Result")  # under the derivation
+    code, out, _ = _run(capsys, "neuron", "--graph", "--format", "rich", "--check")
+    assert code == 0 and "∂z/∂u = 1⃗ᵀ" in out and "Dataflow" in out
+
+
+def test_cli_graph_tree_shows_every_node_once_expanded(capsys):
+    d = checked(catalog()["total-derivative"].derivations()[0])
+    code, out, _ = _run(capsys, "total-derivative", "--graph", "--format", "text", "--check")
+    tree = out[out.index("Dataflow"):out.index("Dataflow") + 600]
+    assert code == 0 and all(n.label in tree for n in graph(d).nodes)
+
+
+def test_cli_graph_with_another_format_is_refused(capsys):
+    checked(catalog()["neuron"].derivations()[0])
+    code, _, err = _run(capsys, "neuron", "--graph", "--format", "json")
+    assert code == 2 and "--graph" in err and "Traceback" not in err
+
