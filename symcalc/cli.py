@@ -1,4 +1,5 @@
-"""The ``symcalc`` command. Exit codes: 0 ok, 1 a failed check or self-check, 2 bad usage or input.
+"""The ``symcalc`` command. Exit codes: 0 ok, 1 a failed check or self-check, 2 bad usage or input
+(or --format svg without Graphviz: the DOT source is printed instead).
 
 Heavy imports (sympy, rich) happen inside the commands, so ``--help`` stays quick.
 """

@@ -221,3 +221,30 @@ def test_cli_graph_with_another_format_is_refused(capsys):
     code, _, err = _run(capsys, "neuron", "--graph", "--format", "json")
     assert code == 2 and "--graph" in err and "Traceback" not in err
 
+
+# ---------------------------------------------------------------- README and gallery
+
+
+def test_committed_svg_is_current():
+    """derivations/gallery/neuron.svg was drawn from today's DOT source (its stamp), and is SVG."""
+    from symcalc.gallery import GALLERY, PICTURE, picture_source, stamp
+
+    for d in catalog()[PICTURE].derivations():
+        checked(d)
+    text = (GALLERY / f"{PICTURE}.svg").read_text(encoding="utf-8")
+    assert stamp(picture_source()) in text, "neuron.svg is stale: run `python -m symcalc.gallery`"
+    assert len(_classes(_svg_tree(text), "node")) == 6
+
+
+def test_readme_shows_the_picture():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](derivations/gallery/neuron.svg)" in text
+    blocks = re.findall(r"```mermaid\n(.*?)```", text, re.S)
+    assert blocks == [mermaid.render([checked(d) for d in catalog()["neuron"].derivations()])]
+
+
+def test_gallery_pages_end_with_their_mermaid_block():
+    from symcalc.gallery import pages
+
+    page = pages()["neuron.md"]
+    assert page.rstrip().endswith("```") and "```mermaid\nflowchart LR\n" in page
