@@ -1,4 +1,5 @@
-"""The ``symcalc`` command. Exit codes: 0 ok, 1 a failed check or self-check, 2 bad usage or input.
+"""The ``symcalc`` command. Exit codes: 0 ok, 1 a failed check or self-check, 2 bad usage or input
+(or --format svg without Graphviz: the DOT source is printed instead).
 
 Heavy imports (sympy, rich) happen inside the commands, so ``--help`` stays quick.
 """
@@ -9,8 +10,10 @@ import sys
 
 from . import __version__
 
-FORMATS = ("rich", "text", "latex", "markdown", "json")
-EXTENSIONS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "text"}
+FORMATS = ("rich", "text", "latex", "markdown", "json", "mermaid", "dot", "svg")
+EXTENSIONS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "text", ".mmd": "mermaid", ".dot": "dot",
+              ".gv": "dot", ".svg": "svg"}
+GRAPH_FORMATS = ("mermaid", "dot", "svg")  # the dataflow picture alone: --check and --at lines go to stderr
 
 
 EXAMPLES = {
@@ -68,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--matrix", nargs="+", default=[], metavar="NAME:ROWS,COLS", help="declare matrices")
     d.add_argument("--scalar", nargs="+", default=[], metavar="NAME", help="declare scalars")
     d.add_argument("--standalone", action="store_true", help="with latex: a complete document")
+    d.add_argument("--graph", action="store_true", help="with rich or text: the dataflow graph as a tree under each derivation")
     d.add_argument("--out", metavar="FILE", help="write to FILE (- for standard output); the format follows its extension")
     d.add_argument("--check", action="store_true", help="compare with finite differences (exit 1 on failure)")
     d.add_argument("--samples", type=int, default=5, metavar="K", help="points for --check, 1 to 1000 (default 5)")
@@ -168,7 +172,7 @@ def _from_expression(args) -> list:
     return [derive(args.target, g, layout=args.layout, verify=False, **decl) for g in groups if g]
 
 
-def _render(ds, fmt: str, standalone=False, checks=None, points=(), ascii=False) -> str:
+def _render(ds, fmt: str, standalone=False, checks=None, points=(), ascii=False, graph=False) -> str:
     if fmt == "json":  # values at --at points go inside the document, so stdout stays one JSON value
         from .render.json import render
 
@@ -182,9 +186,33 @@ def _render(ds, fmt: str, standalone=False, checks=None, points=(), ascii=False)
         from .render.markdown import render
 
         return "\n---\n\n".join(render(d) for d in ds)
+    if fmt in GRAPH_FORMATS:
+        return _render_graph(ds, fmt)
     from .render.text import PAGE, render
 
-    return "\n".join(render(d, PAGE, ascii) for d in ds)
+    return "\n".join(render(d, PAGE, ascii) + (_graph_text(d) if graph else "") for d in ds)
+
+
+def _render_graph(ds, fmt: str) -> str:
+    from .render import dot, mermaid
+
+    if fmt == "mermaid":
+        return mermaid.render(ds)
+    return dot.render(ds) if fmt == "dot" else dot.svg(dot.render(ds))  # svg: GraphvizMissing without dot
+
+
+def _graph_text(d) -> str:
+    from .render.rich import graph_text
+
+    return "\n" + graph_text(d)
+
+
+def _graph_format(fmt: str, graph: bool) -> None:
+    from .errors import SymcalcError
+
+    if graph and fmt not in ("rich", "text"):
+        raise SymcalcError(f"--graph adds a tree to the rich and text formats; --format {fmt} cannot hold it "
+                           "(mermaid, dot and svg are the graph on its own)")
 
 
 def _write(ds, args, checks) -> None:
@@ -197,7 +225,8 @@ def _write(ds, args, checks) -> None:
         raise SymcalcError(f"--out {printable(args.out)!r} is not a file name")
     fmt = args.format or EXTENSIONS.get(Path(args.out).suffix, "text")
     fmt = "text" if fmt == "rich" else fmt
-    body = _render(ds, fmt, args.standalone or fmt == "latex", checks, args.at, _plain_vectors(args))
+    _graph_format(fmt, args.graph)
+    body = _render(ds, fmt, args.standalone or fmt == "latex", checks, args.at, _plain_vectors(args), args.graph)
     try:
         overwrote = _replace_file(Path(args.out), body)
     except (OSError, ValueError) as exc:  # ValueError: a name the OS cannot take at all
@@ -245,19 +274,23 @@ def _umask() -> int:
 
 def _show(ds, args, checks) -> None:
     fmt = args.format or ("rich" if sys.stdout.isatty() else "text")
+    _graph_format(fmt, args.graph)
     if fmt == "rich":
-        from .render.rich import render
+        from .render.rich import graph_tree, render
 
         console = _console(args)
         for d in ds:
             render(d, console, ascii=_plain_vectors(args))
+            if args.graph:
+                console.print(graph_tree(d))
     elif fmt == "text":  # on a terminal, for its width; piped, for a page (render.text.PAGE)
         from .render.text import PAGE, render
 
         width = _console(args).width if sys.stdout.isatty() else PAGE
-        sys.stdout.write("\n".join(render(d, width, _plain_vectors(args)) for d in ds))
+        graph = _graph_text if args.graph else (lambda d: "")
+        sys.stdout.write("\n".join(render(d, width, _plain_vectors(args)) + graph(d) for d in ds))
     else:
-        sys.stdout.write(_render(ds, fmt, args.standalone, checks, args.at))
+        sys.stdout.write(_render(ds, fmt, args.standalone, checks, args.at, args.graph))
 
 
 def _console(args):
@@ -329,12 +362,20 @@ def _derive(args) -> int:
     if args.at:  # evaluated before anything is printed, so bad values are the only output
         _unknown_points(ds, args.at)
     values = [line for d in ds for line in _values_at(d, args.at)] if args.at else []
-    (_write if args.out else _show)(ds, args, checks)
+    from .render.dot import GraphvizMissing
+
+    try:
+        (_write if args.out else _show)(ds, args, checks)
+    except GraphvizMissing as exc:  # README: the DOT source instead of the SVG, exit 2
+        print(f"symcalc: {exc}", file=sys.stderr)
+        sys.stdout.write(exc.source)
+        return 2
+    extra = sys.stderr if args.format in GRAPH_FORMATS else sys.stdout  # keep a piped picture whole
     if checks and args.format != "json":
         for d, c in zip(ds, checks):
-            print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}")
+            print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}", file=extra)
     if values and args.format != "json":
-        print("\n".join(values))
+        print("\n".join(values), file=extra)
     if failed:
         _report_bug(failed, args.argv)
         return 1

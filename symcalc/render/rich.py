@@ -121,3 +121,52 @@ def render(d, console=None, ascii=False) -> None:
     else:
         console.push_theme(THEME)
     console.print(renderable(d, console.width, ascii))
+
+
+def graph_tree(d):
+    """The dataflow graph (symcalc.graph) as a Tree from the output back to the variables, each
+    branch the edge's local derivative; a node reached twice is expanded only the first time."""
+    from rich.tree import Tree
+
+    from ..graph import graph
+
+    g = graph(d)
+    nodes, into = {n.name: n for n in g.nodes}, {}
+    for e in g.edges:
+        into.setdefault(e.target, []).append(e)
+    tree = Tree(Text("Dataflow: each edge's local derivative, from the output back", style="phase"))
+    seen: set = set()
+    sources = {e.source for e in g.edges}
+    # the output, then any variable no edge leaves (one of differentiation absent from the expression)
+    for n in sorted(g.nodes, key=lambda n: n.kind != "output"):
+        if n.kind == "output" or n.name not in sources:
+            _grow(tree, n, None, nodes, into, seen)
+    return tree
+
+
+def _grow(parent, node, edge, nodes, into, seen) -> None:
+    label = Text(f"{node.label} = {node.definition}" if node.definition else node.label, style="eq")
+    label.append(f"  {node.shape}", style="shape")
+    if edge is not None and edge.differentiated:
+        label.append(f"   {edge.partial} = {edge.derivative}", style="result")
+    if edge is not None and edge.rule:
+        label.append(f"  {edge.rule}", style="rule")
+    if edge is not None and not edge.carries:
+        label.append("   (held constant)", style="note")
+    again = node.name in seen and node.name in into
+    label.append("   (expanded above)" if again else "", style="note")
+    branch = parent.add(label)
+    seen.add(node.name)
+    for e in [] if again else into.get(node.name, []):
+        _grow(branch, nodes[e.source], e, nodes, into, seen)
+
+
+def graph_text(d, width: int = 100) -> str:
+    """The tree as plain text (no ANSI codes), for the text format."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    out = StringIO()
+    Console(file=out, width=width, color_system=None, theme=THEME).print(graph_tree(d))
+    return out.getvalue()
