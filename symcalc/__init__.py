@@ -16,7 +16,7 @@ from typing import Any
 from .derivation import Derivation, derive
 from .errors import ArgumentError, ParseError, ShapeError, SymcalcError, UnsupportedError, VerificationError
 from .expr import Expr, const, diag, dot, matrix, maximum, relu, scalar, stack, sum_, vector
-from .functions import abs_, cos, exp, log, sigmoid, sin, sqrt, tan, tanh
+from .functions import BUILDERS
 from .multivariate import gradient, jacobian
 from .parse import parse
 
@@ -49,13 +49,12 @@ def evaluate(expr: Expr, values: dict[Any, Any], sizes: dict | None = None) -> A
     return _evaluate(expr, by_var(expr, values), sizes)
 
 
+globals().update(BUILDERS)  # exp, log, ln, ...: one per function record, aliases included
 sum = sum_  # noqa: A001 - the paper's name, for sc.sum(...); not exported by *
-abs = abs_  # noqa: A001 - likewise sc.abs(...)
-ln = log
+abs = BUILDERS["abs_"]  # noqa: A001 - likewise sc.abs(...)
 
 __all__ = [
     "Derivation", "derive", "ArgumentError", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError",
     "VerificationError", "Expr", "evaluate", "const", "diag", "dot", "matrix", "maximum", "relu", "scalar", "stack",
-    "sum_", "vector", "abs_", "cos", "exp", "log", "ln", "sigmoid", "sin", "sqrt", "tan", "tanh",
-    "gradient", "jacobian", "parse", "__version__",
+    "sum_", "vector", *BUILDERS, "gradient", "jacobian", "parse", "__version__",
 ]

@@ -18,21 +18,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from . import expr as E
 from .errors import UnsupportedError
+from .functions import FUNCTIONS, SYMPY_NAMES
 
-_SYMPY_FUNCS = {
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tan": sympy.tan,
-    "tanh": sympy.tanh,
-    "sqrt": sympy.sqrt,
-    "abs": sympy.Abs,
-    "sign": sympy.sign,
-}
-_SIGMOID = sympy.Function("sigmoid")
-_BACK = {sympy.exp: "exp", sympy.log: "log", sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan",
-         sympy.tanh: "tanh", sympy.Abs: "abs", sympy.sign: "sign"}
 _STRUCTURAL = (E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step, E.Const, E.Var)
 
 
@@ -79,8 +66,7 @@ class _ToScalar:
         return sympy.Pow(self(e.left), self(e.right))
 
     def _Func(self, e):
-        f = _SYMPY_FUNCS.get(e.name, _SIGMOID if e.name == "sigmoid" else None)
-        return f(self(e.arg)) if f else self.opaque(e)
+        return FUNCTIONS[e.name].sympy(self(e.arg))
 
     def _Max(self, e):
         return sympy.Max(self(e.left), self(e.right))
@@ -115,10 +101,8 @@ def from_sympy(s, back: dict) -> E.Expr:
         return E.Step(arg, arg.shape)
     if isinstance(s, sympy.Max) and len(s.args) == 2:
         return E.maximum(*(from_sympy(a, back) for a in s.args))
-    if isinstance(s, sympy.Function) and s.func in _BACK:
-        return E.apply(_BACK[s.func], from_sympy(s.args[0], back))
-    if s.func == _SIGMOID:
-        return E.apply("sigmoid", from_sympy(s.args[0], back))
+    if isinstance(s, sympy.Function) and s.func in SYMPY_NAMES:
+        return E.apply(SYMPY_NAMES[s.func], from_sympy(s.args[0], back))
     if s.is_Symbol:  # sizes such as n (from sum(1⃗) = n) stay numbers-like constants
         return E.Const(s)
     raise UnsupportedError(f"cannot bring sympy's {s} back into symcalc")
@@ -193,13 +177,8 @@ class _ToFull:
         v = sympy.Symbol("t")  # not a Dummy: srepr must round-trip to an equal object
         return ElementwiseApplyFunction(sympy.Lambda(v, f(v)), a)
 
-    def _func(self, name):
-        if name == "sigmoid":
-            return lambda v: 1 / (1 + sympy.exp(-v))
-        return _SYMPY_FUNCS[name]
-
     def _Func(self, e):
-        f = self._func(e.name)
+        f = FUNCTIONS[e.name].sympy_formula()
         return f(self(e.arg)) if e.is_scalar else self._elementwise(f, e.arg, e.shape)
 
     def _Max(self, e):

@@ -176,10 +176,7 @@ class Evaluator:
         return np.maximum(self(e.left), self(e.right))
 
     def _Func(self, e):
-        a = self(e.arg)
-        if e.name == "sigmoid":
-            return 1.0 / (1.0 + np.exp(-a))
-        return getattr(np, FUNCTIONS[e.name].numpy)(a)
+        return FUNCTIONS[e.name].numpy(np, self(e.arg))
 
     def _Block(self, e):
         return np.array([[self(x)[0, 0] for x in row] for row in e.rows])

@@ -40,6 +40,7 @@ from fractions import Fraction
 from . import expr as E
 from .declarations import declare, parse_declarations  # noqa: F401 - part of this module's API
 from .errors import ParseError, ShapeError
+from .functions import PARSER_NAMES
 from .tokens import Token, tokenize
 
 MAX_LENGTH = 10_000
@@ -53,10 +54,9 @@ _LOOKALIKES = {"Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I",
                "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ϲ": "c", "ϳ": "j"}
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
-_UNARY = {"exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
-          "sigmoid": "sigmoid", "σ": "sigmoid", "sqrt": "sqrt", "√": "sqrt", "abs": "abs", "sign": "sign"}
+_UNARY = PARSER_NAMES  # every spelling of an element-wise function, from its record
 _SPECIAL = {"sum": 1, "dot": 2, "max": 2, "maximum": 2, "relu": 1}
-FUNCTION_NAMES = sorted({*_UNARY, *_SPECIAL} - {"σ", "√"})
+FUNCTION_NAMES = sorted(n for n in {*_UNARY, *_SPECIAL} if n.isascii())  # σ and √ are symbols, not names
 
 
 @dataclass(frozen=True)

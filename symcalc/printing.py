@@ -226,7 +226,7 @@ class TextPrinter(_Printer):
 
     def function(self, name, arg):
         f = FUNCTIONS[name]
-        return f"|{arg}|" if name == "abs" else f"{f.text}({arg})"
+        return f.text_form.format(arg=arg) if f.text_form else f"{f.text}({arg})"
 
     def cases(self, below, above, cond):
         return f"{{{below} if {cond} ≤ 0; {above} if {cond} > 0}}"
@@ -290,11 +290,8 @@ class LatexPrinter(_Printer):
         return rf"\operatorname{{{name}}}({arg})"
 
     def function(self, name, arg):
-        if name == "sqrt":
-            return rf"\sqrt{{{arg}}}"
-        if name == "abs":
-            return rf"\left|{arg}\right|"
-        return rf"{FUNCTIONS[name].latex}\left({arg}\right)"
+        f = FUNCTIONS[name]
+        return f.latex_form.format(arg=arg) if f.latex_form else rf"{f.latex}\left({arg}\right)"
 
     def cases(self, below, above, cond):
         return rf"\begin{{cases}} {below} & {cond} \le 0 \\ {above} & {cond} > 0 \end{{cases}}"

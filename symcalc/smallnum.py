@@ -19,6 +19,7 @@ import math
 
 from . import expr as E
 from .errors import SymcalcError
+from .functions import FUNCTIONS
 
 INF, NAN = math.inf, math.nan
 
@@ -91,37 +92,6 @@ def power(a, k):
         return INF if a > 0 or k % 2 == 0 else -INF
     except (ValueError, TypeError):
         return NAN
-
-
-def _guard(f):
-    """math functions raise where numpy returns inf or nan: return those instead."""
-
-    def g(a):
-        if a != a:
-            return NAN
-        try:
-            return f(a)
-        except OverflowError:
-            return INF
-        except ValueError:
-            return -INF if a == 0 else NAN
-
-    return g
-
-
-def _sigmoid(a):
-    return 1.0 / (1.0 + math.exp(-a)) if a > -700 else 0.0
-
-
-def _sign(a):
-    return NAN if a != a else float((a > 0) - (a < 0))
-
-
-FUNCS = {
-    "exp": _guard(math.exp), "log": _guard(math.log), "sin": _guard(math.sin), "cos": _guard(math.cos),
-    "tan": _guard(math.tan), "tanh": math.tanh, "sigmoid": _guard(_sigmoid), "sqrt": _guard(math.sqrt),
-    "abs": abs, "sign": _sign,
-}
 
 
 def _max(a, b):
@@ -238,7 +208,7 @@ class Evaluator:
         return zip_with(_max, self(e.left), self(e.right))
 
     def _Func(self, e):
-        return zip_with(FUNCS[e.name], self(e.arg))
+        return zip_with(FUNCTIONS[e.name].python, self(e.arg))
 
     def _Block(self, e):
         return Mat(len(e.rows), len(e.rows[0]), [self(x).values[0] for row in e.rows for x in row])
