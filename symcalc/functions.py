@@ -68,6 +68,11 @@ def _sigmoid(a):
     return 1.0 / (1.0 + math.exp(-a)) if a > -700 else 0.0
 
 
+def _softplus(a):
+    """log(1 + eᵃ) without overflow: for large a it is a + log(1 + e⁻ᵃ)."""
+    return a + math.log1p(math.exp(-a)) if a > 0 else math.log1p(math.exp(a))
+
+
 def _sign(a):
     return math.nan if a != a else float((a > 0) - (a < 0))
 
@@ -93,6 +98,9 @@ _RECORDS = (
              text_form="|{arg}|", latex_form=r"\left|{arg}\right|", builder="abs_"),
     Function("sign", lambda a: E.zero(a.shape), "sign", r"\operatorname{sign}", sympy.sign, _np("sign"), _sign,
              kink=True),
+    Function("softplus", lambda a: E.apply("sigmoid", a), "softplus", r"\operatorname{softplus}",
+             sympy.Function("softplus"), lambda np, a: np.logaddexp(0.0, a), _guard(_softplus),
+             explicit=lambda v: sympy.log(1 + sympy.exp(v))),
 )
 
 FUNCTIONS = {f.name: f for f in _RECORDS}
