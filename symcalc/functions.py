@@ -82,6 +82,15 @@ def _sigmoid_derivative(a):
     return s * (1 - s)
 
 
+LEAKY_SLOPE = sympy.Rational(1, 100)
+
+
+def _leaky_relu_derivative(a):
+    """[a > 0] + α[a ≤ 0], with [a ≤ 0] written 1 − [a > 0] (one indicator, as relu's)."""
+    step = E.Step(a, a.shape)
+    return step + E.Const(LEAKY_SLOPE) * (1 - step)
+
+
 _RECORDS = (
     Function("exp", lambda a: E.apply("exp", a), "exp", r"\exp", sympy.exp, _np("exp"), _guard(math.exp)),
     Function("log", lambda a: 1 / a, "ln", r"\ln", sympy.log, _np("log"), _guard(math.log), aliases=("ln",)),
@@ -101,6 +110,11 @@ _RECORDS = (
     Function("softplus", lambda a: E.apply("sigmoid", a), "softplus", r"\operatorname{softplus}",
              sympy.Function("softplus"), lambda np, a: np.logaddexp(0.0, a), _guard(_softplus),
              explicit=lambda v: sympy.log(1 + sympy.exp(v))),
+    # A fixed slope α = 1/100 (PyTorch's default): a Func node carries no parameters.
+    Function("leaky_relu", _leaky_relu_derivative, "leaky_relu", r"\operatorname{leaky\_relu}",
+             sympy.Function("leaky_relu"), lambda np, a: np.where(a > 0, a, float(LEAKY_SLOPE) * a),
+             lambda a: a if a > 0 else float(LEAKY_SLOPE) * a, kink=True,
+             explicit=lambda v: sympy.Max(v, LEAKY_SLOPE * v)),
 )
 
 FUNCTIONS = {f.name: f for f in _RECORDS}
