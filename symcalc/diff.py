@@ -16,6 +16,7 @@ from .budget import spend
 from .errors import UnsupportedError
 from .functions import FUNCTIONS
 from .rules import RULES
+from .visitor import Visitor, on
 from .shapes import ONE, fmt_shape, is_row, is_scalar, is_vectorish, length
 
 
@@ -34,7 +35,7 @@ def mm(*factors):
     return E.mul(*scalars, prod) if scalars else prod
 
 
-class Differ:
+class Differ(Visitor):
     """Computes ∂e/∂x for one variable x, recording the rules used in ``self.used``."""
 
     def __init__(self, x: E.Var):
@@ -63,10 +64,14 @@ class Differ:
                 f"the derivative of the matrix-valued {e} ({fmt_shape(e.shape)}) with respect to "
                 f"{self.x.name} is a tensor; symcalc handles scalar- and vector-valued expressions"
             )
-        method = getattr(self, "d_" + type(e).__name__, None)
-        if method is None:
-            raise UnsupportedError(f"no rule differentiates {type(e).__name__} node {e}")
-        return method(e)
+        return self.visit(e)
+
+    def unsupported(self, e):
+        try:
+            shown = f" {e}"
+        except UnsupportedError:  # a node the printer does not know either
+            shown = ""
+        return UnsupportedError(f"no rule differentiates {type(e).__name__} node{shown}")
 
     def out(self, e):
         if not is_vectorish(e.shape):
@@ -101,6 +106,7 @@ class Differ:
         return E.add(*(mm(*f[:i], self.by_scalar(f[i]), *f[i + 1 :]) for i in range(len(f)) if E.depends(f[i], self.x)))
 
     # -- leaves
+    @on(E.Var)
     def d_Var(self, e):
         self.use("identity")
         return E.one() if self.x.is_scalar else E.identity(self.n)
@@ -115,6 +121,7 @@ class Differ:
             return mm(col(other), inner)
         return mm(E.diag(col(other)), inner)
 
+    @on(E.Add)
     def d_Add(self, e):
         if sum(E.depends(t, self.x) for t in e.items) > 1:
             self.use("elementwise" if not e.is_scalar else "sum_rule")
@@ -131,6 +138,7 @@ class Differ:
             terms.append(j)
         return E.add(*terms)
 
+    @on(E.Mul)
     def d_Mul(self, e):
         live = [i for i, f in enumerate(e.items) if E.depends(f, self.x)]
         if len(live) == 1 and all(E.is_const(f) for i, f in enumerate(e.items) if i != live[0]):
@@ -147,6 +155,7 @@ class Differ:
             terms.append(self.scaled(other, self(e.items[i]), e))
         return E.add(*terms)
 
+    @on(E.Div)
     def d_Div(self, e):
         a, b = e.left, e.right
         self.use("elementwise" if not e.is_scalar else "quotient" if E.depends(b, self.x) else "constant_multiple")
@@ -157,6 +166,7 @@ class Differ:
             terms.append(self.scaled(-(a / b**2), self(b), e))
         return E.add(*terms)
 
+    @on(E.Pow)
     def d_Pow(self, e):
         a, k = e.left, e.right
         terms = []
@@ -168,12 +178,14 @@ class Differ:
             terms.append(self.scaled(e * E.apply("log", a), self(k), e))
         return E.add(*terms)
 
+    @on(E.Func)
     def d_Func(self, e):
         self.use("elementary" if e.is_scalar else "elementwise_unary")
         if e.name in ("sign",):
             self.use("piecewise_constant")
         return self.scaled(FUNCTIONS[e.name].derivative(e.arg), self(e.arg), e)
 
+    @on(E.Max)
     def d_Max(self, e):
         a, b = e.left, e.right
         self.use("max_scalar" if e.is_scalar else "elementwise_max")
@@ -185,14 +197,17 @@ class Differ:
             terms.append(self.scaled(1 - E.Step(gap, gap.shape), self(a), e))
         return E.add(*terms)
 
+    @on(E.Step)
     def d_Step(self, e):
         self.use("piecewise_constant")
         return E.zero((self.out(e), self.n))
 
+    @on(E.Sum)
     def d_Sum(self, e):
         self.use("sum_reduction")
         return mm(E.ones(self.out(e.arg)).T, self(e.arg))
 
+    @on(E.Dot)
     def d_Dot(self, e):
         self.use("dot")
         terms = []
@@ -202,6 +217,7 @@ class Differ:
             terms.append(mm(E.transpose(e.left), self(e.right)))
         return E.add(*terms)
 
+    @on(E.Block)
     def d_Block(self, e):
         self.use("jacobian")
         items = list(e.args)
@@ -215,6 +231,7 @@ class Differ:
             raise UnsupportedError(f"cannot write the Jacobian of {e} with respect to {self.x.name} element by element")
         return E.block(rows)
 
+    @on(E.Index)
     def d_Index(self, e):
         """∂gᵢ/∂x is row i of ∂g/∂x, which must be written out to take it."""
         if e.arg == self.x:
@@ -228,10 +245,12 @@ class Differ:
             return E.zero((ONE, self.n))
         raise UnsupportedError(f"cannot take row {e.i + 1} of the Jacobian of {e.arg}")
 
+    @on(E.Transpose)
     def d_Transpose(self, e):
         self.use("transpose")
         return self(e.arg)
 
+    @on(E.MatMul)
     def d_MatMul(self, e):
         factors = e.items
         if self.x.is_scalar:  # by a scalar each factor's derivative keeps its shape: (ABc)' = A'Bc + AB'c + ABc'
