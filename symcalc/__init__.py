@@ -34,17 +34,27 @@ _LAZY = {
     "derivation": "Derivation derive",
     "errors": "ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError",
     "expr": "Expr const diag dot matrix maximum relu scalar stack sum_ vector",
-    "functions": "abs_ cos exp log sigmoid sin sqrt tan tanh", "multivariate": "gradient jacobian", "parse": "parse",
+    "multivariate": "gradient jacobian", "parse": "parse",
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names.split()}
-_ALIASES = {"sum": "sum_", "abs": "abs_", "ln": "log"}  # the paper's names, outside __all__
+_ALIASES = {"sum": "sum_", "abs": "abs_"}  # the paper's names, outside __all__
+
+
+_EXPORTED = ("Derivation derive ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError "
+             "Expr evaluate const diag dot matrix maximum relu scalar stack sum_ vector gradient jacobian parse "
+             "__version__").split()
 
 
 def __getattr__(name):
+    if name == "__all__":  # computed on first use: every function record's builder is exported
+        return [*_EXPORTED, *import_module(".functions", __name__).BUILDERS]
     real = _ALIASES.get(name, name)
-    if real not in _WHERE:
-        raise AttributeError(f"module 'symcalc' has no attribute {name!r}")
-    value = getattr(import_module(f".{_WHERE[real]}", __name__), real)
+    if real in _WHERE:
+        value = getattr(import_module(f".{_WHERE[real]}", __name__), real)
+    else:  # an element-wise function: one builder per record of symcalc.functions (exp, ln, softplus, ...)
+        value = import_module(".functions", __name__).BUILDERS.get(real)
+        if value is None:
+            raise AttributeError(f"module 'symcalc' has no attribute {name!r}")
     globals()[name] = value
     return value
 
@@ -73,11 +83,3 @@ def evaluate(expr: "Expr", values: dict[Any, Any], sizes: dict | None = None) ->
 
     expr = as_expr(expr)
     return _evaluate(expr, by_var(expr, values), sizes)
-
-
-__all__ = [
-    "Derivation", "derive", "ArgumentError", "ParseError", "ShapeError", "SymcalcError", "UnsupportedError",
-    "VerificationError", "Expr", "evaluate", "const", "diag", "dot", "matrix", "maximum", "relu", "scalar", "stack",
-    "sum_", "vector", "abs_", "cos", "exp", "log", "ln", "sigmoid", "sin", "sqrt", "tan", "tanh",
-    "gradient", "jacobian", "parse", "__version__",
-]

@@ -18,21 +18,9 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from . import expr as E
 from .errors import UnsupportedError
+from .functions import FUNCTIONS, SYMPY_NAMES
+from .visitor import Visitor, on
 
-_SYMPY_FUNCS = {
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tan": sympy.tan,
-    "tanh": sympy.tanh,
-    "sqrt": sympy.sqrt,
-    "abs": sympy.Abs,
-    "sign": sympy.sign,
-}
-_SIGMOID = sympy.Function("sigmoid")
-_BACK = {sympy.exp: "exp", sympy.log: "log", sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan",
-         sympy.tanh: "tanh", sympy.Abs: "abs", sympy.sign: "sign"}
 _STRUCTURAL = (E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step, E.Const, E.Var)
 
 
@@ -41,14 +29,16 @@ def is_structural_scalar(e) -> bool:
     return e.is_scalar and isinstance(e, _STRUCTURAL) and all(a.is_scalar for a in e.args)
 
 
-class _ToScalar:
+class _ToScalar(Visitor):
+    what = "conversion of scalars to sympy"
+
     def __init__(self):
         self.back: dict = {}  # sympy symbol → symcalc expression
 
     def __call__(self, e):
         if not is_structural_scalar(e):
             return self.opaque(e)
-        return getattr(self, "_" + type(e).__name__)(e)
+        return self.visit(e)
 
     def opaque(self, e):
         for s, v in self.back.items():
@@ -58,33 +48,41 @@ class _ToScalar:
         self.back[s] = e
         return s
 
+    @on(E.Var)
     def _Var(self, e):
         s = sympy.Symbol(e.name, real=True)  # so sympy does not bring in re() and im()
         self.back[s] = e
         return s
 
+    @on(E.Const)
     def _Const(self, e):
         return e.value
 
+    @on(E.Add)
     def _Add(self, e):
         return sympy.Add(*map(self, e.items))
 
+    @on(E.Mul)
     def _Mul(self, e):
         return sympy.Mul(*map(self, e.items))
 
+    @on(E.Div)
     def _Div(self, e):
         return self(e.left) / self(e.right)
 
+    @on(E.Pow)
     def _Pow(self, e):
         return sympy.Pow(self(e.left), self(e.right))
 
+    @on(E.Func)
     def _Func(self, e):
-        f = _SYMPY_FUNCS.get(e.name, _SIGMOID if e.name == "sigmoid" else None)
-        return f(self(e.arg)) if f else self.opaque(e)
+        return FUNCTIONS[e.name].sympy(self(e.arg))
 
+    @on(E.Max)
     def _Max(self, e):
         return sympy.Max(self(e.left), self(e.right))
 
+    @on(E.Step)
     def _Step(self, e):
         return sympy.Heaviside(self(e.arg), 0)
 
@@ -115,10 +113,8 @@ def from_sympy(s, back: dict) -> E.Expr:
         return E.Step(arg, arg.shape)
     if isinstance(s, sympy.Max) and len(s.args) == 2:
         return E.maximum(*(from_sympy(a, back) for a in s.args))
-    if isinstance(s, sympy.Function) and s.func in _BACK:
-        return E.apply(_BACK[s.func], from_sympy(s.args[0], back))
-    if s.func == _SIGMOID:
-        return E.apply("sigmoid", from_sympy(s.args[0], back))
+    if isinstance(s, sympy.Function) and s.func in SYMPY_NAMES:
+        return E.apply(SYMPY_NAMES[s.func], from_sympy(s.args[0], back))
     if s.is_Symbol:  # sizes such as n (from sum(1⃗) = n) stay numbers-like constants
         return E.Const(s)
     raise UnsupportedError(f"cannot bring sympy's {s} back into symcalc")
@@ -137,24 +133,31 @@ def to_sympy(e: E.Expr):
     return _ToFull()(e)
 
 
-class _ToFull:
-    def __call__(self, e):
-        return getattr(self, "_" + type(e).__name__)(e)
+class _ToFull(Visitor):
+    what = "conversion to sympy"
 
+    def __call__(self, e):
+        return self.visit(e)
+
+    @on(E.Var)
     def _Var(self, e):
         if e.is_scalar:
             return sympy.Symbol(e.name)
         return sympy.MatrixSymbol(e.name, *e.shape)
 
+    @on(E.Const)
     def _Const(self, e):
         return e.value
 
+    @on(E.Ones)
     def _Ones(self, e):
         return sympy.OneMatrix(*e.shape)
 
+    @on(E.Zero)
     def _Zero(self, e):
         return sympy.Integer(0) if e.is_scalar else sympy.ZeroMatrix(*e.shape)
 
+    @on(E.Identity)
     def _Identity(self, e):
         return sympy.Identity(e.shape[0])
 
@@ -163,10 +166,12 @@ class _ToFull:
         s = self(item)
         return s * sympy.OneMatrix(*shape) if item.is_scalar and not E.is_scalar(shape) else s
 
+    @on(E.Add)
     def _Add(self, e):
         return sympy.Add(*(self._expand(t, e.shape) for t in e.items)) if e.is_scalar else sympy.MatAdd(
             *(self._expand(t, e.shape) for t in e.items))
 
+    @on(E.Mul)
     def _Mul(self, e):
         scalars = [self(f) for f in e.items if f.is_scalar]
         others = [self(f) for f in e.items if not f.is_scalar]
@@ -176,6 +181,7 @@ class _ToFull:
         body = others[0] if len(others) == 1 else sympy.HadamardProduct(*others)
         return coeff * body if coeff != 1 else body
 
+    @on(E.Div)
     def _Div(self, e):
         if e.is_scalar:
             return self(e.left) / self(e.right)
@@ -183,6 +189,7 @@ class _ToFull:
         left = self._expand(e.left, e.shape)
         return sympy.HadamardProduct(left, inv)
 
+    @on(E.Pow)
     def _Pow(self, e):
         if e.is_scalar:
             return sympy.Pow(self(e.left), self(e.right))
@@ -193,15 +200,12 @@ class _ToFull:
         v = sympy.Symbol("t")  # not a Dummy: srepr must round-trip to an equal object
         return ElementwiseApplyFunction(sympy.Lambda(v, f(v)), a)
 
-    def _func(self, name):
-        if name == "sigmoid":
-            return lambda v: 1 / (1 + sympy.exp(-v))
-        return _SYMPY_FUNCS[name]
-
+    @on(E.Func)
     def _Func(self, e):
-        f = self._func(e.name)
+        f = FUNCTIONS[e.name].sympy_formula()
         return f(self(e.arg)) if e.is_scalar else self._elementwise(f, e.arg, e.shape)
 
+    @on(E.Max)
     def _Max(self, e):
         if e.is_scalar:
             return sympy.Max(self(e.left), self(e.right))
@@ -210,35 +214,44 @@ class _ToFull:
             return self._elementwise(lambda v: sympy.Max(c, v), e.right, e.shape)
         raise UnsupportedError("sympy has no element-wise max of two vectors")
 
+    @on(E.Step)
     def _Step(self, e):
         if e.is_scalar:
             return sympy.Heaviside(self(e.arg), 0)
         return self._elementwise(lambda v: sympy.Heaviside(v, 0), e.arg, e.shape)
 
+    @on(E.MatMul)
     def _MatMul(self, e):
         return sympy.MatMul(*map(self, e.items))
 
+    @on(E.Transpose)
     def _Transpose(self, e):
         return sympy.Transpose(self(e.arg))
 
     # w·x as the trace of the 1×1 product wᵀx: a scalar sympy can evaluate and substitute into,
     # without the Dummy indices that indexing a product creates (srepr must round-trip).
+    @on(E.Dot)
     def _Dot(self, e):
         return sympy.Trace(sympy.Transpose(self(e.left)) * self(e.right))
 
+    @on(E.Sum)
     def _Sum(self, e):
         rows, cols = e.arg.shape
         return sympy.Trace(sympy.OneMatrix(1, rows) * self(e.arg) * sympy.OneMatrix(cols, 1))
 
+    @on(E.Diag)
     def _Diag(self, e):
         return DiagMatrix(self(e.arg))
 
+    @on(E.Block)
     def _Block(self, e):
         return sympy.ImmutableMatrix([[self(x) for x in row] for row in e.rows])
 
+    @on(E.Index)
     def _Index(self, e):
         return self(e.arg)[e.i, 0]
 
+    @on(E.Cases)
     def _Cases(self, e):
         return sympy.Heaviside(self(e.arg), 0) * self(e.above) + (1 - sympy.Heaviside(self(e.arg), 0)) * self(e.below)
 
@@ -268,13 +281,16 @@ def to_plain(e: E.Expr):
 
 
 class _ToPlain(_ToFull):
+    @on(E.Dot)
     def _Dot(self, e):
         return MatrixElement(sympy.Transpose(self(e.left)) * self(e.right), 0, 0)
 
+    @on(E.Sum)
     def _Sum(self, e):
         rows, cols = e.arg.shape
         return MatrixElement(sympy.OneMatrix(1, rows) * self(e.arg) * sympy.OneMatrix(cols, 1), 0, 0)
 
+    @on(E.Cases)
     def _Cases(self, e):  # no 0·(…) term: adding a zero matrix makes sympy expand (wᵀx)[0, 0] into a Sum
         step = sympy.Heaviside(self(e.arg), 0)
         terms = [(step, e.above), (1 - step, e.below)]
@@ -284,6 +300,7 @@ class _ToPlain(_ToFull):
         s = self(item)
         return _scale(s, sympy.OneMatrix(*shape)) if item.is_scalar and not E.is_scalar(shape) else s
 
+    @on(E.Mul)
     def _Mul(self, e):
         scalars = [self(f) for f in e.items if f.is_scalar]
         others = [self(f) for f in e.items if not f.is_scalar]

@@ -1,7 +1,9 @@
 """Jacobians by the paper's rules, in numerator layout: ∂e/∂x is len(e)×len(x).
 
-One small function per node type. Each returns the raw (unsimplified) Jacobian and notes
-which rules it used; a node no rule covers raises :class:`UnsupportedError`.
+The :class:`Differ` is the context a rule works in (the variable, its length, the rules used);
+the Jacobian of each node is computed by the rule object registered for the node's class
+(:data:`symcalc.rules.JACOBIANS`), which cites itself or the case it applied. A node no rule
+covers raises :class:`UnsupportedError`.
 
 >>> from symcalc.expr import vector
 >>> w, x = vector("w"), vector("x")
@@ -15,23 +17,10 @@ from . import expr as E
 from .budget import spend
 from .errors import UnsupportedError
 from .functions import FUNCTIONS
-from .rules import RULES
-from .shapes import ONE, fmt_shape, is_row, is_scalar, is_vectorish, length
-
-
-def col(e):
-    """A row vector as a column (same elements); columns and scalars unchanged."""
-    return E.transpose(e) if is_row(e.shape) else e
-
-
-def mm(*factors):
-    """Raw matrix product that tolerates 1×1 factors (as scaling)."""
-    scalars = [f for f in factors if f.is_scalar]
-    others = [f for f in factors if not f.is_scalar]
-    if not others:
-        return E.mul(*scalars)
-    prod = others[0] if len(others) == 1 else E.MatMul(tuple(others), (others[0].shape[0], others[-1].shape[1]))
-    return E.mul(*scalars, prod) if scalars else prod
+from .rules import JACOBIANS, col, mm  # noqa: F401 - col and mm are part of this module's API
+from .rules.elementwise import ELEMENTWISE_UNARY, SCALAR_EXPANSION
+from .rules.scalar import PRODUCT
+from .shapes import fmt_shape, is_row, is_scalar, is_vectorish, length
 
 
 class Differ:
@@ -47,8 +36,8 @@ class Differ:
         self.n = length(x.shape)
         self.used: list = []
 
-    def use(self, key: str):
-        rule = RULES[key]
+    def use(self, rule):
+        """Cite a rule object in the step being derived (once)."""
         if rule not in self.used:
             self.used.append(rule)
 
@@ -63,10 +52,17 @@ class Differ:
                 f"the derivative of the matrix-valued {e} ({fmt_shape(e.shape)}) with respect to "
                 f"{self.x.name} is a tensor; symcalc handles scalar- and vector-valued expressions"
             )
-        method = getattr(self, "d_" + type(e).__name__, None)
-        if method is None:
-            raise UnsupportedError(f"no rule differentiates {type(e).__name__} node {e}")
-        return method(e)
+        rule = JACOBIANS.get(type(e))
+        if rule is None:
+            raise self.unsupported(e)
+        return rule.jacobian(self, e)
+
+    def unsupported(self, e):
+        try:
+            shown = f" {e}"
+        except UnsupportedError:  # a node the printer does not know either
+            shown = ""
+        return UnsupportedError(f"no rule differentiates {type(e).__name__} node{shown}")
 
     def out(self, e):
         if not is_vectorish(e.shape):
@@ -87,10 +83,10 @@ class Differ:
         if isinstance(e, E.MatMul):
             return self.product_by_scalar(e)
         if isinstance(e, E.Mul):
-            self.use("product")
+            self.use(PRODUCT)
             return E.add(*(E.mul(*e.items[:i], self.by_scalar(e.items[i]), *e.items[i + 1 :]) for i in live))
         if isinstance(e, E.Func):
-            self.use("elementwise_unary")
+            self.use(ELEMENTWISE_UNARY)
             return E.mul(FUNCTIONS[e.name].derivative(e.arg), self.by_scalar(e.arg))
         raise UnsupportedError(f"no rule differentiates the matrix {e} ({fmt_shape(e.shape)}) by the scalar "
                                f"{self.x.name} ({type(e).__name__} of a matrix)")
@@ -100,185 +96,15 @@ class Differ:
         f = e.items
         return E.add(*(mm(*f[:i], self.by_scalar(f[i]), *f[i + 1 :]) for i in range(len(f)) if E.depends(f[i], self.x)))
 
-    # -- leaves
-    def d_Var(self, e):
-        self.use("identity")
-        return E.one() if self.x.is_scalar else E.identity(self.n)
-
     # -- lifting a factor's Jacobian by the product of the others (R5, R7)
     def scaled(self, other, inner, e):
         """∂(other ⊙ f)/∂x from inner = ∂f/∂x, with scalar expansion either way (R5, R7)."""
         if is_scalar(other.shape):
             return inner if other == E.one() else E.mul(other, inner)
         if inner.shape[0] == 1:  # f is a scalar spread over the vector
-            self.use("scalar_expansion")
+            self.use(SCALAR_EXPANSION)
             return mm(col(other), inner)
         return mm(E.diag(col(other)), inner)
-
-    def d_Add(self, e):
-        if sum(E.depends(t, self.x) for t in e.items) > 1:
-            self.use("elementwise" if not e.is_scalar else "sum_rule")
-        terms = []
-        for t in e.items:
-            if not E.depends(t, self.x):
-                if isinstance(t, E.Const):
-                    self.use("constant")
-                continue
-            j = self(t)
-            if t.is_scalar and not e.is_scalar:
-                self.use("scalar_expansion")
-                j = mm(E.ones(self.out(e)), j)
-            terms.append(j)
-        return E.add(*terms)
-
-    def d_Mul(self, e):
-        live = [i for i, f in enumerate(e.items) if E.depends(f, self.x)]
-        if len(live) == 1 and all(E.is_const(f) for i, f in enumerate(e.items) if i != live[0]):
-            self.use("constant_multiple")
-        elif e.is_scalar:
-            self.use("product" if len(live) > 1 else "constant_multiple")
-        else:
-            self.use("elementwise" if all(not f.is_scalar for f in e.items) else "scalar_expansion")
-        terms = []
-        for i in live:
-            spend(len(e.items))  # the product of the others is rebuilt for every live factor
-            others = e.items[:i] + e.items[i + 1 :]
-            other = E.mul(*others) if others else E.one()
-            terms.append(self.scaled(other, self(e.items[i]), e))
-        return E.add(*terms)
-
-    def d_Div(self, e):
-        a, b = e.left, e.right
-        self.use("elementwise" if not e.is_scalar else "quotient" if E.depends(b, self.x) else "constant_multiple")
-        terms = []
-        if E.depends(a, self.x):
-            terms.append(self.scaled(E.div(1, b), self(a), e))
-        if E.depends(b, self.x):
-            terms.append(self.scaled(-(a / b**2), self(b), e))
-        return E.add(*terms)
-
-    def d_Pow(self, e):
-        a, k = e.left, e.right
-        terms = []
-        if E.depends(a, self.x):
-            self.use("power" if e.is_scalar else "elementwise_unary")
-            terms.append(self.scaled(k * a ** (k - 1) if not isinstance(k, E.Const) else _power_factor(a, k), self(a), e))
-        if E.depends(k, self.x):
-            self.use("exponential")
-            terms.append(self.scaled(e * E.apply("log", a), self(k), e))
-        return E.add(*terms)
-
-    def d_Func(self, e):
-        self.use("elementary" if e.is_scalar else "elementwise_unary")
-        if e.name in ("sign",):
-            self.use("piecewise_constant")
-        return self.scaled(FUNCTIONS[e.name].derivative(e.arg), self(e.arg), e)
-
-    def d_Max(self, e):
-        a, b = e.left, e.right
-        self.use("max_scalar" if e.is_scalar else "elementwise_max")
-        gap = b if a == E.zero() or a == E.Const(0) else b - a
-        terms = []
-        if E.depends(b, self.x):
-            terms.append(self.scaled(E.Step(gap, gap.shape), self(b), e))
-        if E.depends(a, self.x):
-            terms.append(self.scaled(1 - E.Step(gap, gap.shape), self(a), e))
-        return E.add(*terms)
-
-    def d_Step(self, e):
-        self.use("piecewise_constant")
-        return E.zero((self.out(e), self.n))
-
-    def d_Sum(self, e):
-        self.use("sum_reduction")
-        return mm(E.ones(self.out(e.arg)).T, self(e.arg))
-
-    def d_Dot(self, e):
-        self.use("dot")
-        terms = []
-        if E.depends(e.left, self.x):
-            terms.append(mm(E.transpose(e.right), self(e.left)))
-        if E.depends(e.right, self.x):
-            terms.append(mm(E.transpose(e.left), self(e.right)))
-        return E.add(*terms)
-
-    def d_Block(self, e):
-        self.use("jacobian")
-        items = list(e.args)
-        if self.x.is_scalar:
-            return E.stack([self(item) for item in items])
-        if not self.n.is_Integer:
-            raise UnsupportedError(f"a vector written out element by element, {e}, needs {self.x.name} of concrete size")
-        k = int(self.n)
-        rows = [_row_entries(self(item), k) for item in items]
-        if any(r is None for r in rows):
-            raise UnsupportedError(f"cannot write the Jacobian of {e} with respect to {self.x.name} element by element")
-        return E.block(rows)
-
-    def d_Index(self, e):
-        """∂gᵢ/∂x is row i of ∂g/∂x, which must be written out to take it."""
-        if e.arg == self.x:
-            return _unit_row(int(self.n), e.i)
-        from .simplify import simplify
-
-        whole = simplify(self(e.arg))
-        if isinstance(whole, E.Block):
-            return E.block([list(whole.rows[e.i])])
-        if isinstance(whole, E.Zero):
-            return E.zero((ONE, self.n))
-        raise UnsupportedError(f"cannot take row {e.i + 1} of the Jacobian of {e.arg}")
-
-    def d_Transpose(self, e):
-        self.use("transpose")
-        return self(e.arg)
-
-    def d_MatMul(self, e):
-        factors = e.items
-        if self.x.is_scalar:  # by a scalar each factor's derivative keeps its shape: (ABc)' = A'Bc + AB'c + ABc'
-            self.use("product")
-            d = self.product_by_scalar(e)
-            return E.transpose(d) if is_row(e.shape) else d
-        if is_row(e.shape):  # (ABc)ᵀ = cᵀBᵀAᵀ: differentiate the column with the same elements
-            return self(E.MatMul(tuple(E.transpose(f) for f in reversed(factors)), (e.shape[1], ONE)))
-        self.use("matvec")
-        terms = []
-        for i, f in enumerate(factors):
-            if not E.depends(f, self.x):
-                continue
-            left, right = factors[:i], factors[i + 1 :]
-            if f.shape[1] == 1:  # a column: the rest on the right is a 1×1 factor
-                terms.append(mm(*left, self(f), *right))
-            elif f.shape[0] == 1:  # a row meeting a column: a dot product (R9)
-                self.use("dot")
-                rest = mm(*right) if right else E.one()
-                terms.append(mm(*left, E.transpose(rest), self(f)))
-            else:
-                raise UnsupportedError(
-                    f"the product {e} depends on {self.x.name} through the matrix {f} "
-                    f"({fmt_shape(f.shape)}); its derivative is a tensor"
-                )
-        return E.add(*terms)
-
-
-def _unit_row(k: int, i: int):
-    return E.block([[1 if j == i else 0 for j in range(k)]])
-
-
-def _row_entries(row, k):
-    """The k scalar entries of a 1×k Jacobian row, or None if it is not written out."""
-    from .simplify import simplify
-
-    row = simplify(row)
-    if isinstance(row, E.Block):
-        return list(row.rows[0])
-    if isinstance(row, E.Zero):
-        return [E.zero()] * k
-    return None
-
-
-def _power_factor(a, k):
-    """k aᵏ⁻¹ with the exponent folded when k is a number."""
-    return E.mul(k, E.power(a, E.Const(k.value - 1)))
 
 
 def jacobian(e: E.Expr, x: E.Var):

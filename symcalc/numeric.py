@@ -13,6 +13,7 @@ from . import expr as E
 from .errors import ShapeError, SymcalcError
 from .functions import FUNCTIONS
 from .limits import MAX_DENSE
+from .visitor import Visitor, on
 from .shapes import fmt_shape
 
 
@@ -80,7 +81,11 @@ def _times(a, b):
     return a @ b
 
 
-class Evaluator:
+class Evaluator(Visitor):
+    """Values of expressions at numpy arrays ({Var: array}) and sizes ({Symbol: int})."""
+
+    what = "numpy evaluator"
+
     def __init__(self, arrays, sizes):
         self.arrays, self.sizes = arrays, sizes
         self._memo = None
@@ -99,49 +104,59 @@ class Evaluator:
         try:
             got = self._memo.get(id(e))
             if got is None:
-                got = self._memo[id(e)] = getattr(self, "_" + type(e).__name__)(e)
+                got = self._memo[id(e)] = self.visit(e)
             return got
         finally:
             if top:
                 self._memo = None
 
+    @on(E.Var)
     def _Var(self, e):
         return self.arrays[e]
 
+    @on(E.Const)
     def _Const(self, e):
         v = e.value
         return np.full((1, 1), float(v.subs(self.sizes) if v.free_symbols else v))
 
+    @on(E.Ones)
     def _Ones(self, e):
         return np.ones(_room(self.dim(e.shape[0]), self.dim(e.shape[1])))
 
+    @on(E.Zero)
     def _Zero(self, e):
         return np.zeros(_room(self.dim(e.shape[0]), self.dim(e.shape[1])))
 
+    @on(E.Identity)
     def _Identity(self, e):
         return np.eye(_room(self.dim(e.shape[0]), self.dim(e.shape[0]))[0])
 
+    @on(E.Add)
     def _Add(self, e):
         out = self(e.items[0])
         for t in e.items[1:]:
             out = out + self(t)
         return np.broadcast_to(out, _room(self.dim(e.shape[0]), self.dim(e.shape[1]))) + 0.0
 
+    @on(E.Mul)
     def _Mul(self, e):
         out = self(e.items[0])
         for f in e.items[1:]:
             out = out * self(f)
         return out
 
+    @on(E.Div)
     def _Div(self, e):
         return self(e.left) / self(e.right)
 
+    @on(E.Pow)
     def _Pow(self, e):
         base, k = self(e.left), self(e.right)
         if np.all(k == np.round(k)):
             return base ** k
         return np.power(base.astype(complex), k).real if np.any(base < 0) else base**k
 
+    @on(E.MatMul)
     def _MatMul(self, e):
         """Left to right; a diag(v) factor scales rows or columns (v * u), never built as n×n."""
         out = None  # the product so far: a dense array, or ("diag", column) while only diagonals
@@ -157,38 +172,46 @@ class Evaluator:
             return np.diag(v)
         return value
 
+    @on(E.Transpose)
     def _Transpose(self, e):
         return self(e.arg).T
 
+    @on(E.Dot)
     def _Dot(self, e):
         return self(e.left).T @ self(e.right)
 
+    @on(E.Sum)
     def _Sum(self, e):
         return np.array([[self(e.arg).sum()]])
 
+    @on(E.Diag)
     def _Diag(self, e):
         return self._dense(("diag", self(e.arg)[:, :1]))
 
+    @on(E.Step)
     def _Step(self, e):
         return (self(e.arg) > 0).astype(float)
 
+    @on(E.Max)
     def _Max(self, e):
         return np.maximum(self(e.left), self(e.right))
 
+    @on(E.Func)
     def _Func(self, e):
-        a = self(e.arg)
-        if e.name == "sigmoid":
-            return 1.0 / (1.0 + np.exp(-a))
-        return getattr(np, FUNCTIONS[e.name].numpy)(a)
+        return FUNCTIONS[e.name].numpy(np, self(e.arg))
 
+    @on(E.Block)
     def _Block(self, e):
         return np.array([[self(x)[0, 0] for x in row] for row in e.rows])
 
+    @on(E.Index)
     def _Index(self, e):
         return self(e.arg)[e.i : e.i + 1, :]
 
+    @on(E.Cases)
     def _Cases(self, e):
         return np.where(self(e.arg) > 0, self(e.above), self(e.below))
 
+    @on(E.Partial)
     def _Partial(self, e):
         raise SymcalcError(f"{e} is a label in a derivation, not a value")

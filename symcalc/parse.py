@@ -42,6 +42,7 @@ from .errors import ParseError, ShapeError
 from .habits import UNSUPPORTED, call_args
 from .habits import hint as habit_hint
 from .names import digit_problem
+from .functions import PARSER_NAMES
 from .tokens import Token, tokenize
 
 MAX_LENGTH = 10_000
@@ -52,10 +53,9 @@ MAX_EXPONENT_DIGITS = 6
 MAX_CONST_DIGITS = 1000
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
-_UNARY = {"exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
-          "sigmoid": "sigmoid", "σ": "sigmoid", "sqrt": "sqrt", "√": "sqrt", "abs": "abs", "sign": "sign"}
+_UNARY = PARSER_NAMES  # every spelling of an element-wise function, from its record
 _SPECIAL = {"sum": 1, "dot": 2, "max": 2, "maximum": 2, "relu": 1}
-FUNCTION_NAMES = sorted({*_UNARY, *_SPECIAL} - {"σ", "√"})
+FUNCTION_NAMES = sorted(n for n in {*_UNARY, *_SPECIAL} if n.isascii())  # σ and √ are symbols, not names
 
 
 @dataclass(frozen=True)

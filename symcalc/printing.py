@@ -16,6 +16,7 @@ import sympy
 
 from . import expr as E
 from .functions import FUNCTIONS
+from .visitor import Visitor, on
 
 ADD, MUL, NEG, POW, ATOM = 10, 20, 15, 30, 100
 # A user's name that the printer also uses for a constant prints in mathematical italic (the
@@ -55,8 +56,10 @@ def _split_fraction(items):
     return [n for n in num if n != E.Const(sympy.Integer(1))] or [E.one()], den
 
 
-class _Printer:
+class _Printer(Visitor):
     """Structure shared by both formats; subclasses supply the tokens."""
+
+    what = "printer"
 
     times_elementwise = " ⊗ "
     times = "·"  # between numbers: 3·2^x (the parser reads · of two scalars as their product)
@@ -70,8 +73,9 @@ class _Printer:
         return self.paren(s) if prec < outer else s
 
     def node(self, e):
-        return getattr(self, "_" + type(e).__name__)(e)
+        return self.visit(e)
 
+    @on(E.Const)
     def _Const(self, e):
         v = e.value
         if v.is_Rational and v.q != 1:
@@ -80,6 +84,7 @@ class _Printer:
         s = str(v) if not v.is_Float else f"{float(v):g}"
         return (self.minus + s[1:], NEG) if s.startswith("-") else (s, ATOM)
 
+    @on(E.Add)
     def _Add(self, e):
         parts = []
         for i, t in enumerate(e.items):
@@ -90,6 +95,7 @@ class _Printer:
                 parts.append(("" if i == 0 else " + ") + self.p(t, ADD + 1))
         return "".join(parts), ADD
 
+    @on(E.Mul)
     def _Mul(self, e):
         if E.is_negative(e):
             return self.minus + self.p(E.negate_leading(e), MUL), NEG
@@ -140,16 +146,19 @@ class _Printer:
             return self.times
         return "" if out[-1].isdigit() and isinstance(f, (E.Var, E.Pow)) else " "
 
+    @on(E.Div)
     def _Div(self, e):
         if e.is_scalar:
             return self.fraction(self.node(e.left), self.node(e.right)), MUL
         return f"{self.p(e.left, MUL)}{self.divide_elementwise}{self.p(e.right, MUL + 1)}", MUL
 
+    @on(E.Pow)
     def _Pow(self, e):
         if e.is_scalar and isinstance(e.right, E.Const) and e.right.value.is_negative is True:
             return self._Mul(E.Mul((E.one(), e), e.shape))
         return self.power(self.p(e.left, POW + 1), e.right), POW
 
+    @on(E.MatMul)
     def _MatMul(self, e):
         out = ""
         for f in e.items:
@@ -158,37 +167,47 @@ class _Printer:
             out += s if not out or tight else " " + s
         return out, MUL
 
+    @on(E.Transpose)
     def _Transpose(self, e):
         return self.transposed(self.p(e.arg, POW + 1)), POW
 
+    @on(E.Dot)
     def _Dot(self, e):
         return f"{self.p(e.left, POW)}{self.dot}{self.p(e.right, POW)}", MUL
 
+    @on(E.Sum)
     def _Sum(self, e):
         return self.call("sum", self.p(e.arg)), ATOM
 
+    @on(E.Diag)
     def _Diag(self, e):
         if isinstance(e.arg, E.Block):  # diag(1/g₁, cos(g₂)) as the paper writes it
             return self.call("diag", ", ".join(self.p(x) for x in e.arg.args)), ATOM
         return self.call("diag", self.p(e.arg)), ATOM
 
+    @on(E.Max)
     def _Max(self, e):
         return f"{self.maxname}({self.p(e.left)}, {self.p(e.right)})", ATOM
 
+    @on(E.Func)
     def _Func(self, e):
         return self.function(e.name, self.p(e.arg)), ATOM
 
+    @on(E.Step)
     def _Step(self, e):
         return f"[{self.p(e.arg)} > 0]", ATOM
 
+    @on(E.Index)
     def _Index(self, e):
         return self.subscript(self.p(e.arg, ATOM), e.i + 1), ATOM
 
+    @on(E.Block)
     def _Block(self, e):
         if e.shape[1] == 1 and len(e.rows) > 1:  # a 1×1 block is no column: [3x²], not [3x²]ᵀ
             return self.column([self.p(r[0]) for r in e.rows]), POW
         return self.matrix([[self.p(x) for x in r] for r in e.rows]), ATOM
 
+    @on(E.Cases)
     def _Cases(self, e):
         return self.cases(self.p(e.below), self.p(e.above), self.p(e.arg)), ATOM
 
@@ -196,6 +215,7 @@ class _Printer:
 class TextPrinter(_Printer):
     """Unicode in the paper's notation: ⊗ ⊘ · ᵀ 1⃗, superscript powers."""
 
+    what = "text printer"
     divide_elementwise = " ⊘ "
     dot = "·"
     maxname = "max"
@@ -226,7 +246,7 @@ class TextPrinter(_Printer):
 
     def function(self, name, arg):
         f = FUNCTIONS[name]
-        return f"|{arg}|" if name == "abs" else f"{f.text}({arg})"
+        return f.text_form.format(arg=arg) if f.text_form else f"{f.text}({arg})"
 
     def cases(self, below, above, cond):
         return f"{{{below} if {cond} ≤ 0; {above} if {cond} > 0}}"
@@ -241,20 +261,25 @@ class TextPrinter(_Printer):
         inner = ", ".join("[" + ", ".join(r) + "]" for r in rows)
         return inner if len(rows) == 1 else f"[{inner}]"
 
+    @on(E.Var)
     def _Var(self, e):
         return text_name(e.name), ATOM
 
+    @on(E.Ones)
     def _Ones(self, e):
         return "1⃗", ATOM
 
+    @on(E.Zero)
     def _Zero(self, e):
         if e.is_scalar:
             return "0", ATOM
         return ("0⃗", ATOM) if e.shape[1] == 1 else ("0⃗ᵀ", POW) if e.shape[0] == 1 else ("0", ATOM)
 
+    @on(E.Identity)
     def _Identity(self, e):  # the paper's I; a user's own I prints 𝐼 (text_name)
         return "I", ATOM
 
+    @on(E.Partial)
     def _Partial(self, e):
         d = "d" if e.total else "∂"
         return f"{d}{self.p(e.num, ATOM)}/{d}{self.p(e.den, ATOM)}", ATOM
@@ -263,6 +288,7 @@ class TextPrinter(_Printer):
 class LatexPrinter(_Printer):
     """LaTeX with bold vectors and matrices, as the paper typesets them."""
 
+    what = "LaTeX printer"
     times_elementwise = r" \otimes "
     times = r" \cdot "
     divide_elementwise = r" \oslash "
@@ -290,11 +316,8 @@ class LatexPrinter(_Printer):
         return rf"\operatorname{{{name}}}({arg})"
 
     def function(self, name, arg):
-        if name == "sqrt":
-            return rf"\sqrt{{{arg}}}"
-        if name == "abs":
-            return rf"\left|{arg}\right|"
-        return rf"{FUNCTIONS[name].latex}\left({arg}\right)"
+        f = FUNCTIONS[name]
+        return f.latex_form.format(arg=arg) if f.latex_form else rf"{f.latex}\left({arg}\right)"
 
     def cases(self, below, above, cond):
         return rf"\begin{{cases}} {below} & {cond} \le 0 \\ {above} & {cond} > 0 \end{{cases}}"
@@ -308,24 +331,30 @@ class LatexPrinter(_Printer):
     def matrix(self, rows):
         return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(r) for r in rows) + r" \end{bmatrix}"
 
+    @on(E.Var)
     def _Var(self, e):
         return latex_name(e.name, bold=not e.is_scalar), ATOM
 
+    @on(E.Index)
     def _Index(self, e):  # gᵢ is a scalar: not bold
         base = latex_name(e.arg.name) if isinstance(e.arg, E.Var) else self.p(e.arg, ATOM)
         return self.subscript(base, e.i + 1), ATOM
 
+    @on(E.Ones)
     def _Ones(self, e):
         return r"\vec{1}", ATOM
 
+    @on(E.Zero)
     def _Zero(self, e):
         if e.is_scalar:
             return "0", ATOM
         return (r"\vec{0}", ATOM) if e.shape[1] == 1 else (r"\vec{0}^{T}", POW) if e.shape[0] == 1 else (r"\mathbf{0}", ATOM)
 
+    @on(E.Identity)
     def _Identity(self, e):  # upright: a user's scalar I is italic, a user's matrix I bold
         return r"\mathrm{I}", ATOM
 
+    @on(E.Partial)
     def _Partial(self, e):
         d = "d" if e.total else r"\partial "
         return rf"\frac{{{d}{self.p(e.num, ATOM)}}}{{{d}{self.p(e.den, ATOM)}}}", ATOM

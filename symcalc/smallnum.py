@@ -19,6 +19,8 @@ import math
 
 from . import expr as E
 from .errors import SymcalcError
+from .functions import FUNCTIONS
+from .visitor import Visitor, on
 
 INF, NAN = math.inf, math.nan
 
@@ -93,43 +95,14 @@ def power(a, k):
         return NAN
 
 
-def _guard(f):
-    """math functions raise where numpy returns inf or nan: return those instead."""
-
-    def g(a):
-        if a != a:
-            return NAN
-        try:
-            return f(a)
-        except OverflowError:
-            return INF
-        except ValueError:
-            return -INF if a == 0 else NAN
-
-    return g
-
-
-def _sigmoid(a):
-    return 1.0 / (1.0 + math.exp(-a)) if a > -700 else 0.0
-
-
-def _sign(a):
-    return NAN if a != a else float((a > 0) - (a < 0))
-
-
-FUNCS = {
-    "exp": _guard(math.exp), "log": _guard(math.log), "sin": _guard(math.sin), "cos": _guard(math.cos),
-    "tan": _guard(math.tan), "tanh": math.tanh, "sigmoid": _guard(_sigmoid), "sqrt": _guard(math.sqrt),
-    "abs": abs, "sign": _sign,
-}
-
-
 def _max(a, b):
     return NAN if a != a or b != b else (a if a >= b else b)
 
 
-class Evaluator:
+class Evaluator(Visitor):
     """Values of expressions at fixed arrays ({Var: Mat}) and sizes ({Symbol: int})."""
+
+    what = "float evaluator"
 
     def __init__(self, arrays, sizes):
         self.arrays, self.sizes = arrays, sizes
@@ -166,15 +139,17 @@ class Evaluator:
         try:
             got = self._memo.get(id(e))
             if got is None:
-                got = self._memo[id(e)] = getattr(self, "_" + type(e).__name__)(e)
+                got = self._memo[id(e)] = self.visit(e)
             return got
         finally:
             if top:
                 self._memo = None
 
+    @on(E.Var)
     def _Var(self, e):
         return self.arrays[e]
 
+    @on(E.Const)
     def _Const(self, e):
         v = e.value  # sympy is slow: convert each constant once per evaluator
         if v not in self._consts:
@@ -185,70 +160,89 @@ class Evaluator:
         r, c = self.dim(e.shape[0]), self.dim(e.shape[1])
         return Mat(r, c, [value] * (r * c))
 
+    @on(E.Ones)
     def _Ones(self, e):
         return self._filled(e, 1.0)
 
+    @on(E.Zero)
     def _Zero(self, e):
         return self._filled(e, 0.0)
 
+    @on(E.Identity)
     def _Identity(self, e):
         n = self.dim(e.shape[0])
         return Mat(n, n, [1.0 if i == j else 0.0 for i in range(n) for j in range(n)])
 
+    @on(E.Add)
     def _Add(self, e):
         terms = [self(t) for t in e.items]
         return zip_with(lambda *xs: sum(xs), *terms, rows=self.dim(e.shape[0]), cols=self.dim(e.shape[1]))
 
+    @on(E.Mul)
     def _Mul(self, e):
         out = self(e.items[0])
         for f in e.items[1:]:
             out = zip_with(lambda a, b: a * b, out, self(f))
         return out
 
+    @on(E.Div)
     def _Div(self, e):
         return zip_with(div, self(e.left), self(e.right))
 
+    @on(E.Pow)
     def _Pow(self, e):
         return zip_with(power, self(e.left), self(e.right))
 
+    @on(E.MatMul)
     def _MatMul(self, e):
         out = self(e.items[0])
         for f in e.items[1:]:
             out = matmul(out, self(f))
         return out
 
+    @on(E.Transpose)
     def _Transpose(self, e):
         return self(e.arg).T
 
+    @on(E.Dot)
     def _Dot(self, e):
         return Mat(1, 1, [_dot(self(e.left).values, self(e.right).values)])
 
+    @on(E.Sum)
     def _Sum(self, e):
         return Mat(1, 1, [sum(self(e.arg).values)])
 
+    @on(E.Diag)
     def _Diag(self, e):
         v = self(e.arg).values
         n = len(v)
         return Mat(n, n, [v[i] if i == j else 0.0 for i in range(n) for j in range(n)])
 
+    @on(E.Step)
     def _Step(self, e):
         return zip_with(lambda a: 1.0 if a > 0 else 0.0, self(e.arg))
 
+    @on(E.Max)
     def _Max(self, e):
         return zip_with(_max, self(e.left), self(e.right))
 
+    @on(E.Func)
     def _Func(self, e):
-        return zip_with(FUNCS[e.name], self(e.arg))
+        return zip_with(FUNCTIONS[e.name].python, self(e.arg))
 
+    @on(E.Block)
     def _Block(self, e):
         return Mat(len(e.rows), len(e.rows[0]), [self(x).values[0] for row in e.rows for x in row])
 
+    @on(E.Index)
     def _Index(self, e):
         a = self(e.arg)
         return Mat(1, a.cols, a.values[e.i * a.cols : (e.i + 1) * a.cols])
 
+    @on(E.Cases)
     def _Cases(self, e):
         return zip_with(lambda c, hi, lo: hi if c > 0 else lo, self(e.arg), self(e.above), self(e.below))
 
+    @on(E.Partial)
     def _Partial(self, e):
         raise SymcalcError(f"{e} is a label in a derivation, not a value")
