@@ -19,6 +19,7 @@ from . import engine
 from . import expr as E
 from .check import SKIPPED, self_check
 from .errors import ArgumentError, SymcalcError, UnsupportedError, VerificationError
+from .matrixgrad import is_matrix, run_by_matrix
 from .names import normalize_name
 
 LAYOUTS = ("numerator", "denominator")
@@ -291,6 +292,16 @@ def derive(expr: E.Expr | str | float, wrt: E.Var | str | Sequence[E.Var | str] 
         return d
 
 
+def _run(expr, wrt, names, output, given):
+    """The engine's (steps, closed forms, graph); by a matrix, through the trace rule."""
+    if not any(is_matrix(v) for v in wrt):
+        return engine.run(expr, wrt, names=names, output=output, given=given)
+    if len(wrt) > 1:
+        raise SymcalcError("differentiate by a matrix on its own: one derivation for "
+                           f"{', '.join(v.name for v in wrt if is_matrix(v))}, another for the rest")
+    return run_by_matrix(expr, wrt[0], names=names, output=output)
+
+
 def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, vectors, matrices, verify):
     if layout not in LAYOUTS:
         raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
@@ -308,16 +319,8 @@ def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, v
     wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
     _check_names(expr, names, output, wrt)
     notes = (*notes, *_reading_notes(read, wrt), *_absent_notes(expr, wrt))
-    from .matrixgrad import derive_by_matrix, is_matrix
-
-    if any(is_matrix(v) for v in wrt):
-        if len(wrt) > 1:
-            raise SymcalcError("differentiate by a matrix on its own: one derivation for "
-                               f"{', '.join(v.name for v in wrt if is_matrix(v))}, another for the rest")
-        return derive_by_matrix(expr, wrt[0], layout=layout, names=names, output=output, title=title, notes=notes,
-                                verify=verify)
     try:
-        steps, closed, graph = engine.run(expr, wrt, names=names, output=output, given=given)
+        steps, closed, graph = _run(expr, wrt, names, output, given)
     except RecursionError:
         raise UnsupportedError(f"the expression is nested too deeply to derive (depth {E.depth(expr)})") from None
     if layout == "denominator":

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from . import expr as E
 from .diff import mm
-from .engine import present, substitute_back, unpresent
+from .engine import output_name, present, run, substitute_back, unpresent
 from .errors import UnsupportedError
 from .rules import RULES
 from .shapes import ONE, fmt_shape, is_vectorish
@@ -113,23 +113,21 @@ def _gradient_piece(g, transposed, right):
     return mm(E.transpose(g), E.transpose(b)) if transposed else mm(b, g)
 
 
-def derive_by_matrix(expr, W, *, layout, names, output, title, notes, verify=True):
-    from .derivation import Derivation, derive, verify_derivation
-
+def run_by_matrix(expr, W, *, names=None, output=None):
+    """(steps, closed forms {W: ∂f/∂W}, graph) in numerator layout, as :func:`engine.run` gives them."""
     if not expr.is_scalar:
         raise UnsupportedError(f"only a scalar can be differentiated by the matrix {W.name}; "
                                f"{expr} is {fmt_shape(expr.shape)}")
     reduced, products = split_products(expr, W)
-    from .engine import output_name
-
     if output is None:  # the inner derivation sees z, not W: keep W's name (and the z's) from the output
         output = output_name({v.name for v in [*E.variables(expr), *E.variables(reduced)]})
-    inner = derive(reduced, [z for z, *_ in products], names=names, output=output, verify=False)  # checked whole, below
+    inner_steps, inner, (intermediates, out, root) = run(reduced, [z for z, *_ in products], names=names,
+                                                         output=output)
     defined = [(z, p) for z, p, *_ in products]
     steps = [Step("define", (z, p), p.shape, (RULES["trace"],)) for z, p in defined]
-    steps += [s if s.phase != "result" else replace(s, phase="chain") for s in inner.steps]
-    label = E.Partial(inner.output, W, (W.shape[1], W.shape[0]))
-    pieces = [_gradient_piece(unpresent(inner.closed_form(z)), t, right) for z, _, t, right in products]
+    steps += [s if s.phase != "result" else replace(s, phase="chain") for s in inner_steps]
+    label = E.Partial(out, W, (W.shape[1], W.shape[0]))
+    pieces = [_gradient_piece(unpresent(inner[z]), t, right) for z, _, t, right in products]
     raw = E.add(*pieces)
     value = simplify(raw)
     steps.append(Step("chain", (label, raw, value), value.shape, (RULES["trace"],), wrt=W))
@@ -138,14 +136,7 @@ def derive_by_matrix(expr, W, *, layout, names, output, title, notes, verify=Tru
         steps.append(Step("substitute", (label, value, closed), closed.shape, wrt=W))
     closed = present(closed)
     steps.append(Step("result", (label, closed), closed.shape, wrt=W))
-    results = {W: closed}
-    if layout == "denominator":
-        from .layout import to_denominator
-
-        steps, results = to_denominator(steps, results)
-    graph = (inner.intermediates + defined, inner.output, inner.root)
-    d = Derivation(expr, [W], steps, results, graph, layout, title, notes)
-    return verify_derivation(d) if verify else d
+    return steps, {W: closed}, (intermediates + defined, out, root)
 
 
 def is_matrix(v) -> bool:
