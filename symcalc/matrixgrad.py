@@ -18,7 +18,8 @@ from dataclasses import replace
 
 from . import expr as E
 from .diff import mm
-from .engine import output_name, present, run, substitute_back, unpresent
+from . import engine
+from .engine import output_name, present, substitute_back, unpresent
 from .errors import UnsupportedError
 from .rules import RULES
 from .shapes import ONE, fmt_shape, is_vectorish
@@ -121,7 +122,7 @@ def run_by_matrix(expr, W, *, names=None, output=None):
     reduced, products = split_products(expr, W)
     if output is None:  # the inner derivation sees z, not W: keep W's name (and the z's) from the output
         output = output_name({v.name for v in [*E.variables(expr), *E.variables(reduced)]})
-    inner_steps, inner, (intermediates, out, root) = run(reduced, [z for z, *_ in products], names=names,
+    inner_steps, inner, (intermediates, out, root) = engine.run(reduced, [z for z, *_ in products], names=names,
                                                          output=output)
     defined = [(z, p) for z, p, *_ in products]
     steps = [Step("define", (z, p), p.shape, (RULES["trace"],)) for z, p in defined]

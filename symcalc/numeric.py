@@ -13,7 +13,7 @@ from . import expr as E
 from .errors import ShapeError, SymcalcError
 from .functions import FUNCTIONS
 from .limits import MAX_DENSE
-from .visitor import Visitor, on
+from .visitor import SharedVisitor, on
 from .shapes import fmt_shape
 
 
@@ -81,14 +81,13 @@ def _times(a, b):
     return a @ b
 
 
-class Evaluator(Visitor):
+class Evaluator(SharedVisitor):
     """Values of expressions at numpy arrays ({Var: array}) and sizes ({Symbol: int})."""
 
     what = "numpy evaluator"
 
     def __init__(self, arrays, sizes):
         self.arrays, self.sizes = arrays, sizes
-        self._memo = None
 
     def dim(self, s) -> int:
         if s.is_Integer:
@@ -98,17 +97,7 @@ class Evaluator(Visitor):
         return self.sizes[s]
 
     def __call__(self, e) -> np.ndarray:
-        top = self._memo is None
-        if top:  # closed forms share subtrees: evaluate each distinct node once per call
-            self._memo = {}
-        try:
-            got = self._memo.get(id(e))
-            if got is None:
-                got = self._memo[id(e)] = self.visit(e)
-            return got
-        finally:
-            if top:
-                self._memo = None
+        return self.visit_once(e)
 
     @on(E.Var)
     def _Var(self, e):

@@ -20,7 +20,7 @@ import math
 from . import expr as E
 from .errors import SymcalcError
 from .functions import FUNCTIONS
-from .visitor import Visitor, on
+from .visitor import SharedVisitor, on
 
 INF, NAN = math.inf, math.nan
 
@@ -99,7 +99,7 @@ def _max(a, b):
     return NAN if a != a or b != b else (a if a >= b else b)
 
 
-class Evaluator(Visitor):
+class Evaluator(SharedVisitor):
     """Values of expressions at fixed arrays ({Var: Mat}) and sizes ({Symbol: int})."""
 
     what = "float evaluator"
@@ -107,7 +107,6 @@ class Evaluator(Visitor):
     def __init__(self, arrays, sizes):
         self.arrays, self.sizes = arrays, sizes
         self._consts = {}
-        self._memo = None
         self.fixed = {}  # id(node) → value of subtrees a finite difference does not perturb
 
     def freeze(self, e, x) -> None:
@@ -133,17 +132,7 @@ class Evaluator(Visitor):
         got = self.fixed.get(id(e))
         if got is not None:
             return got
-        top = self._memo is None
-        if top:  # closed forms share subtrees: evaluate each distinct node once per call
-            self._memo = {}
-        try:
-            got = self._memo.get(id(e))
-            if got is None:
-                got = self._memo[id(e)] = self.visit(e)
-            return got
-        finally:
-            if top:
-                self._memo = None
+        return self.visit_once(e)
 
     @on(E.Var)
     def _Var(self, e):

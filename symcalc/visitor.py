@@ -57,3 +57,23 @@ class Visitor:
 
     def unsupported(self, e) -> UnsupportedError:
         return UnsupportedError(f"the {self.what} has no case for a {type(e).__name__} node")
+
+
+class SharedVisitor(Visitor):
+    """A walker that handles each distinct node once per top-level call: closed forms share
+    subtrees, which a plain tree walk would visit exponentially often (the evaluators use it)."""
+
+    _memo: dict | None = None
+
+    def visit_once(self, e):
+        top = self._memo is None
+        if top:
+            self._memo = {}
+        try:
+            got = self._memo.get(id(e))
+            if got is None:
+                got = self._memo[id(e)] = self.visit(e)
+            return got
+        finally:
+            if top:
+                self._memo = None
