@@ -35,6 +35,9 @@ STEP, CONFIRM_STEP = 1e-6, 1e-5  # a mismatch counts only if both steps see it (
 MAX_SPREAD = 1e-4  # steps disagreeing more than this (relative): the point is ill-conditioned, judge nothing there
 NOISE_MARGIN = 10  # a difference within 10× the steps' disagreement is the differences' own error, not a mismatch
 ELEMENT_FLOOR = 1e-3  # an element is measured against at least this fraction of its matrix's largest entry
+# A central difference of f with step h carries round-off of about eps·|f|/h whatever the derivative
+# is: tanh near ±1 has entries of 1e-8 beside an f of 1, and two steps can agree by chance there.
+ROUNDING = 4 * 2.2e-16
 DRAWS_PER_SAMPLE = 200  # --check gives up (inconclusive) after this many unusable points per sample
 DEFAULT_SIZES = {"n": 3, "N": 5, "m": 4}
 SPARE_SIZES = (6, 7, 2, 8, 9)
@@ -109,20 +112,30 @@ def _finite(m: Mat) -> bool:
     return all(math.isfinite(v) for v in m.values)
 
 
-def relative_error(got, want, noise=()) -> float:
+def reported_error(got, want, noise=(), floor: float = 0.0) -> float:
+    """The error a check reports: the plain relative difference max|got − want| / max|J| while that
+    is below the tolerance (what a reader wants to see), else the verdict of :func:`relative_error`."""
+    if len(got) != len(want):
+        return math.inf
+    largest = max((max(abs(g), abs(w)) for g, w in zip(got, want)), default=0.0)
+    plain = max((abs(g - w) for g, w in zip(got, want)), default=0.0) / largest if largest else 0.0
+    return plain if plain < TOLERANCE else relative_error(got, want, noise, floor)
+
+
+def relative_error(got, want, noise=(), floor: float = 0.0) -> float:
     """Worst element of (|got − want| − 10·noise) / max(|got|, |want|, 1e-3 · the largest entry).
 
     Scale-free (no absolute floor: a wrong derivative of size 1e-9 still fails), element by element
     (a small wrong entry is not hidden by a large one), and the part of a difference that the finite
-    differences' own error (``noise``, per element) explains does not count. Flat lists; a size
-    mismatch is an infinite error.
+    differences' own error (``noise``, per element, at least ``floor``: their round-off) explains does
+    not count. Flat lists; a size mismatch is an infinite error.
     """
     if len(got) != len(want):
         return math.inf
     largest = max((max(abs(g), abs(w)) for g, w in zip(got, want)), default=0.0)
     worst = 0.0
     for g, w, e in zip(got, want, noise or [0.0] * len(want)):
-        excess = abs(g - w) - NOISE_MARGIN * e
+        excess = abs(g - w) - NOISE_MARGIN * max(e, floor)
         if excess > 0:
             worst = max(worst, excess / max(abs(g), abs(w), ELEMENT_FLOOR * largest))
     return worst
@@ -206,10 +219,15 @@ class _Checker:
         if not any(v for got, want in first.values() for v in (*got, *want)) and not any(
                 self.value(self.expr, arrays).values):
             return None, "the expression and its derivative are 0 there (or underflow to 0), so the check would compare 0 with 0"
-        errors = {x.name: relative_error(got, want) for x, (got, want) in first.items()}
+        floor = self.rounding(arrays, STEP)
+        errors = {x.name: reported_error(got, want, floor=floor) for x, (got, want) in first.items()}
         if max(errors.values(), default=0.0) < TOLERANCE:
             return errors, ""
         return self.refine(arrays, first)
+
+    def rounding(self, arrays, h) -> float:
+        """The round-off a central difference with step h carries at this point: eps·max|f|/h."""
+        return ROUNDING * max(map(abs, self.value(self.expr, arrays).values), default=0.0) / h
 
     def refine(self, arrays, first) -> tuple[dict | None, str]:
         """A point where one step disagrees, judged with two; a mismatch must also be seen by a
@@ -225,10 +243,12 @@ class _Checker:
     def _two_steps(self, arrays, first, scale) -> tuple[dict | None, str]:
         first = first if first is not None else self.pairs(arrays, STEP * scale)
         second = None if first is None else self.pairs(arrays, CONFIRM_STEP * scale)
-        return _refined(first, second) if second is not None else (None, "the finite differences overflow")
+        if second is None:
+            return None, "the finite differences overflow"
+        return _refined(first, second, self.rounding(arrays, STEP * scale))
 
 
-def _refined(first, second) -> tuple[dict | None, str]:
+def _refined(first, second, floor=0.0) -> tuple[dict | None, str]:
     """Errors against the two steps' Richardson extrapolation, allowing for their disagreement."""
     errors = {}
     for x, (got, fine) in first.items():
@@ -238,7 +258,7 @@ def _refined(first, second) -> tuple[dict | None, str]:
         size = max(map(abs, want), default=0.0)  # not the closed form's: a wrong one must not make noise look small
         if max(noise, default=0.0) > MAX_SPREAD * size:
             return None, "the finite differences are unstable (ill-conditioned)"
-        errors[x.name] = relative_error(got, want, noise)
+        errors[x.name] = reported_error(got, want, noise, floor)
     return errors, ""
 
 
