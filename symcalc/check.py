@@ -304,7 +304,7 @@ def check_settings(samples, seed, dims, names=("samples", "seed")) -> None:
 
 def check(d, samples=5, seed=0, dims=None) -> CheckResult:
     """Check every closed form of a derivation."""
-    return check_closed_forms(d.expr, dict(d._closed), samples, seed, dims, d.layout)
+    return check_closed_forms(d.expr, d.closed_forms, samples, seed, dims, d.layout)
 
 
 @dataclass(frozen=True)
@@ -343,7 +343,7 @@ SKIPPED = Verification("skipped")
 def self_check(d) -> tuple[Verification, CheckResult | None]:
     """The quick check run on every derivation: one point, capped draws, confirmed mismatches."""
     try:
-        r = check_closed_forms(d.expr, dict(d._closed), SELF_CHECK_POINTS, seed=0, layout=d.layout,
+        r = check_closed_forms(d.expr, d.closed_forms, SELF_CHECK_POINTS, seed=0, layout=d.layout,
                                max_draws=SELF_CHECK_DRAWS)
     except Exception as exc:  # noqa: BLE001 - a checker limit must not hide the derivation; say so instead
         return Verification("inconclusive", reason=f"the closed form could not be evaluated ({exc})"), None

@@ -276,13 +276,13 @@ def _show(ds, args, checks) -> None:
     fmt = args.format or ("rich" if sys.stdout.isatty() else "text")
     _graph_format(fmt, args.graph)
     if fmt == "rich":
-        from .render.rich import graph_tree, render
+        from .render.rich import render, render_graph
 
         console = _console(args)
         for d in ds:
             render(d, console, ascii=_plain_vectors(args))
             if args.graph:
-                console.print(graph_tree(d))
+                render_graph(d, console)
     elif fmt == "text":  # on a terminal, for its width; piped, for a page (render.text.PAGE)
         from .render.text import PAGE, render
 

@@ -55,6 +55,11 @@ class Derivation:
             raise SymcalcError(f"{var} is not a variable of this derivation; it was differentiated by {names}")
         return var
 
+    @property
+    def closed_forms(self) -> dict:
+        """{variable: closed form} for every variable of differentiation (a copy)."""
+        return dict(self._closed)
+
     def closed_form(self, var: E.Var | str | None = None) -> E.Expr:
         """The closed form as a symcalc expression (what the renderers print)."""
         return self._closed[self._var(var)]

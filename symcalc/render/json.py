@@ -53,7 +53,7 @@ def document(d, check=None, points=None) -> dict:
         "intermediates": [{"name": v.name, "definition": _math(e), "shape": _shape(e.shape)} for v, e in d.intermediates],
         "results": [
             {"wrt": v.name, "shape": _shape(c.shape), **_math(c), "srepr": sympy.srepr(to_sympy(c))}
-            for v, c in d._closed.items()
+            for v, c in d.closed_forms.items()
         ],
         "steps": [_step(s) for s in d.steps],
         "notes": list(d.notes),

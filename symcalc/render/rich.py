@@ -116,11 +116,15 @@ def renderable(d, width=100, ascii=False):
 def render(d, console=None, ascii=False) -> None:
     from rich.console import Console
 
-    if console is None:
-        console = Console(theme=THEME)
-    else:
-        console.push_theme(THEME)
-    console.print(renderable(d, console.width, ascii))
+    console = console or Console()
+    with console.use_theme(THEME):  # popped again: the caller's console keeps its own theme
+        console.print(renderable(d, console.width, ascii))
+
+
+def render_graph(d, console) -> None:
+    """Print the dataflow tree (``--graph``) in symcalc's theme."""
+    with console.use_theme(THEME):
+        console.print(graph_tree(d))
 
 
 def graph_tree(d):
