@@ -161,15 +161,11 @@ def _declarations(args) -> dict:
 
 def _from_expression(args) -> list:
     """One derivation for the scalars and vectors, and one for each matrix (the trace rule)."""
-    from .derivation import derive, variables_of
-    from .parse import declare
+    from .derivation import derive_each, variables_of
 
     decl = _declarations(args)
-    declared = declare(**decl)
-    matrices = [n for n in args.wrt if n in declared and declared[n].shape[0] != 1 and declared[n].shape[1] != 1]
-    groups = [[n for n in args.wrt if n not in matrices]] + [[m] for m in matrices]
     variables_of(args.target, decl)  # parse errors first, before any output
-    return [derive(args.target, g, layout=args.layout, verify=False, **decl) for g in groups if g]
+    return derive_each(args.target, args.wrt, layout=args.layout, verify=False, **decl)
 
 
 def _render(ds, fmt: str, standalone=False, checks=None, points=(), ascii=False, graph=False) -> str:

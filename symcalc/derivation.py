@@ -334,3 +334,18 @@ def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, v
         steps, closed = to_denominator(steps, closed)
     d = Derivation(expr, wrt, steps, closed, graph, layout, title, notes)
     return verify_derivation(d) if verify else d
+
+
+def derive_each(expr, wrt, **kw) -> list[Derivation]:
+    """One derivation for the scalar and vector variables of ``wrt`` and one for each matrix among
+    them (a matrix is derived by the trace rule on its own); ``kw`` as for :func:`derive`.
+
+    >>> [d.wrt for d in derive_each("y @ (W @ x) + b", ["W", "b"], vectors="x y:m", matrices="W:m,n")]
+    [(b,), (W,)]
+    """
+    from .parse import declare
+
+    declared = declare(**{k: kw.get(k, "") for k in ("scalars", "vectors", "matrices")})
+    matrices = [n for n in wrt if n in declared and is_matrix(declared[n])]
+    groups = [[n for n in wrt if n not in matrices]] + [[m] for m in matrices]
+    return [derive(expr, g, **kw) for g in groups if g]
