@@ -14,7 +14,10 @@ from __future__ import annotations
 import sys
 import types
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for the annotations only: importing expr loads sympy
+    from .expr import Expr
 
 
 def _version() -> str:

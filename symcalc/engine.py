@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from . import expr as E
 from .diff import jacobian, mm
-from .errors import SymcalcError
+from .errors import SymcalcError, UnsupportedError
 from .rules import RULES
-from .shapes import is_scalar, is_vectorish
+from .shapes import fmt_shape, is_scalar, is_vectorish
 from .simplify import simplify
 from .steps import Step, printed_order
 
@@ -187,9 +187,6 @@ def _refuse_tensors(expr, wrt) -> None:
         return
     for x in wrt:
         if not x.is_scalar:
-            from .errors import UnsupportedError
-            from .shapes import fmt_shape
-
             raise UnsupportedError(
                 f"the derivative of the matrix-valued {expr} ({fmt_shape(expr.shape)}) by the vector {x.name} "
                 f"({fmt_shape(x.shape)}) is a tensor; symcalc differentiates matrix-valued expressions by "
