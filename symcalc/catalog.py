@@ -268,11 +268,17 @@ def _folder():
         return Path(__file__).resolve().parent.parent / "derivations"
 
 
+def names() -> list[str]:
+    """The shipped specs' names, sorted (nothing is read or validated)."""
+    return sorted(e.name[:-5] for e in _folder().iterdir() if e.name.endswith(".toml"))
+
+
+def entry(name: str) -> Spec:
+    """One shipped spec, read and validated (``symcalc derive neuron`` needs only its own)."""
+    path = _folder() / f"{name}.toml"
+    return from_dict(name, tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+
+
 def catalog() -> dict[str, Spec]:
     """Every shipped spec by name, sorted."""
-    specs = {}
-    for entry in _folder().iterdir():
-        if entry.name.endswith(".toml"):
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            specs[entry.name[:-5]] = from_dict(entry.name[:-5], data, entry.name)
-    return dict(sorted(specs.items()))
+    return {name: entry(name) for name in names()}

@@ -136,11 +136,11 @@ def _derivations(args) -> tuple[list, object]:
             raise SymcalcError(f"no such spec file: {target}")
         spec = catalog.load(target)
         return spec.derivations(args.layout, args.wrt, verify=False), spec
-    specs = catalog.catalog()
-    if target in specs:
-        return specs[target].derivations(args.layout, args.wrt, verify=False), specs[target]
+    if target in catalog.names():
+        spec = catalog.entry(target)
+        return spec.derivations(args.layout, args.wrt, verify=False), spec
     if not args.wrt:
-        raise SymcalcError(_missing_wrt(target, args, specs))
+        raise SymcalcError(_missing_wrt(target, args, catalog.names()))
     return _from_expression(args), None
 
 
