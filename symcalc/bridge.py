@@ -164,7 +164,11 @@ class _ToFull(Visitor):
     def _expand(self, item, shape):
         """A scalar meeting a vector is really that scalar times 1⃗ (R7)."""
         s = self(item)
-        return s * sympy.OneMatrix(*shape) if item.is_scalar and not E.is_scalar(shape) else s
+        return self.scale(s, sympy.OneMatrix(*shape)) if item.is_scalar and not E.is_scalar(shape) else s
+
+    def scale(self, c, m):
+        """c·M (a hook: the plain converter builds it differently)."""
+        return c * m
 
     @on(E.Add)
     def _Add(self, e):
@@ -179,7 +183,7 @@ class _ToFull(Visitor):
         if not others:
             return coeff
         body = others[0] if len(others) == 1 else sympy.HadamardProduct(*others)
-        return coeff * body if coeff != 1 else body
+        return self.scale(coeff, body) if coeff != 1 else body
 
     @on(E.Div)
     def _Div(self, e):
@@ -296,19 +300,8 @@ class _ToPlain(_ToFull):
         terms = [(step, e.above), (1 - step, e.below)]
         return sympy.Add(*(_scale(c, self(t)) for c, t in terms if not isinstance(t, E.Zero)))
 
-    def _expand(self, item, shape):
-        s = self(item)
-        return _scale(s, sympy.OneMatrix(*shape)) if item.is_scalar and not E.is_scalar(shape) else s
-
-    @on(E.Mul)
-    def _Mul(self, e):
-        scalars = [self(f) for f in e.items if f.is_scalar]
-        others = [self(f) for f in e.items if not f.is_scalar]
-        coeff = sympy.Mul(*scalars)
-        if not others:
-            return coeff
-        body = others[0] if len(others) == 1 else sympy.HadamardProduct(*others)
-        return _scale(coeff, body) if coeff != 1 else body
+    def scale(self, c, m):
+        return _scale(c, m)
 
 
 def _scale(c, m):
