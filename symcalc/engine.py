@@ -14,6 +14,8 @@ rule (R12), recording a :class:`~symcalc.steps.Step` as each rule is applied.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from . import expr as E
 from .diff import jacobian, mm
 from .errors import SymcalcError, UnsupportedError
@@ -193,6 +195,27 @@ def _refuse_tensors(expr, wrt) -> None:
                 "scalars only (reduce it to a scalar, e.g. sum(...), to differentiate by a vector)")
 
 
+@dataclass
+class _Context:
+    """What the phases share: the graph, the variables, and the steps recorded so far."""
+
+    intermediates: list  # [(Var, definition)], innermost first
+    out: E.Var
+    root: E.Expr
+    wrt: list
+    scalars: bool  # every variable a scalar: a local derivative by one of several is a partial (R2)
+    single: bool  # one scalar variable: d/dx rather than ∂/∂x
+    steps: list
+    local: dict = field(default_factory=dict)  # (node, parameter) → local derivative
+
+    @property
+    def nodes(self) -> list:
+        return self.intermediates + [(self.out, self.root)]
+
+    def is_node(self, p) -> bool:
+        return p in self.wrt or any(p == u for u, _ in self.intermediates)
+
+
 def run(expr, wrt, names=None, output=None, given=None):
     """(steps, closed forms {var: expr}, graph info) for ``expr`` differentiated by each of ``wrt``.
 
@@ -203,50 +226,47 @@ def run(expr, wrt, names=None, output=None, given=None):
         intermediates, out, root, reasons = given_graph(expr, *given, output=output, wrt=wrt)
     else:
         intermediates, out, root, reasons = decompose(expr, wrt, names, output)
-    nodes = intermediates + [(out, root)]
     steps = [Step("define", (v, d), d.shape, _why(v, reasons)) for v, d in intermediates]
     if intermediates:
         steps.append(Step("define", (out, root), root.shape))
     scalars = all(v.is_scalar for v in [*wrt, *E.variables(expr)])
-    single = len(wrt) == 1 and scalars
-    local = _local_derivatives(nodes, wrt, intermediates, scalars, single, steps)
+    ctx = _Context(intermediates, out, root, list(wrt), scalars, len(wrt) == 1 and scalars, steps)
+    _local_derivatives(ctx)
     results = {}
     for x in wrt:
-        closed = _total(x, nodes, local, steps, single).get(out, E.zero(_partial(out, x).shape))
+        closed = _total(ctx, x).get(out, E.zero(_partial(out, x).shape))
         note = "" if E.depends(expr, x) else f"{x.name} does not occur in the expression, so the derivative is zero"
-        results[x] = _substitute(out, x, closed, intermediates, steps, single, note)
+        results[x] = _substitute(ctx, x, closed, note)
     steps += _assembled(expr, wrt, out, results)
     return steps, results, (intermediates, out, root)
 
 
-def _local_derivatives(nodes, wrt, intermediates, scalars, single, steps) -> dict:
+def _local_derivatives(ctx: _Context) -> None:
     """Phase 2: each node differentiated by each of its own parameters, one rule step each."""
-    local = {}
-    for v, d in nodes:
-        live = [p for p in E.variables(d) if p in wrt or any(p == u for u, _ in intermediates)]
+    for v, d in ctx.nodes:
+        live = [p for p in E.variables(d) if ctx.is_node(p)]
         for p in live:
             raw, rules = jacobian(d, p)
             value = simplify(raw)
-            local[v, p] = value
+            ctx.local[v, p] = value
             # d/dx only where v has a single parameter; with several it is a partial (R11)
-            label = _partial(v, p, single and len(live) == 1)
+            label = _partial(v, p, ctx.single and len(live) == 1)
             several = len(live) > 1 or len(E.variables(d)) > 1  # others held constant (R2)
-            rules = (RULES["partial"], *_shown(rules)) if scalars and several else _shown(rules)
-            steps.append(Step("local", (label, value), value.shape, rules))
-    return local
+            rules = (RULES["partial"], *_shown(rules)) if ctx.scalars and several else _shown(rules)
+            ctx.steps.append(Step("local", (label, value), value.shape, rules))
 
 
-def _total(x, nodes, local, steps, single) -> dict:
+def _total(ctx: _Context, x) -> dict:
     """Phase 3: forward through the nodes, each total derivative by the chain rule over its paths."""
     totals = {x: None}  # None stands for the identity ∂x/∂x
-    for v, d in nodes:
+    for v, d in ctx.nodes:
         parents = [p for p in E.variables(d) if p in totals]
         if not parents:
             continue
         if parents == [x]:  # the local derivative already is the total one
-            totals[v] = local[v, x]
+            totals[v] = ctx.local[v, x]
         else:
-            totals[v] = _combine(v, x, parents, local, totals, steps, single)
+            totals[v] = _combine(ctx, v, x, parents, totals)
     return totals
 
 
@@ -274,8 +294,9 @@ def unpresent(e):
     return e
 
 
-def _combine(v, x, parents, local, totals, steps, single):
+def _combine(ctx: _Context, v, x, parents, totals):
     formula, pieces, shapes = [], [], []
+    local, single = ctx.local, ctx.single
     for p in parents:
         direct = single and len(parents) == 1
         if totals[p] is None:
@@ -292,17 +313,18 @@ def _combine(v, x, parents, local, totals, steps, single):
     # the unsimplified product is worth showing only where it reads differently
     sides += [raw, value] if str(raw) != str(value) else [value]
     fshapes = printed_order(shapes[0]) if len(shapes) == 1 and len(shapes[0]) == 2 else ()
-    steps.append(Step("chain", tuple(sides), value.shape, (_chain_rule(shapes),), factor_shapes=fshapes, wrt=x))
+    ctx.steps.append(Step("chain", tuple(sides), value.shape, (_chain_rule(shapes),), factor_shapes=fshapes, wrt=x))
     return value
 
 
-def _substitute(out, x, value, intermediates, steps, single, note):
-    full = substitute_back(value, intermediates)
+def _substitute(ctx: _Context, x, value, note):
+    full = substitute_back(value, ctx.intermediates)
     simplified = simplify(full)
     closed = present(simplified)
-    if full != value and intermediates:
-        steps.append(Step("substitute", (_partial(out, x, single), value, simplified), value.shape, wrt=x))
-    steps.append(Step("result", (_partial(out, x, single), closed), closed.shape, note=note, wrt=x))
+    label = _partial(ctx.out, x, ctx.single)
+    if full != value and ctx.intermediates:
+        ctx.steps.append(Step("substitute", (label, value, simplified), value.shape, wrt=x))
+    ctx.steps.append(Step("result", (label, closed), closed.shape, note=note, wrt=x))
     return closed
 
 
