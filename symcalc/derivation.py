@@ -80,14 +80,14 @@ class Derivation:
         >>> w, x = sympy.MatrixSymbol("w", 2, 1), sympy.MatrixSymbol("x", 2, 1)
         >>> sympy.lambdify([*d.result.free_symbols], d.result)  # doctest: +SKIP
         """
-        from .bridge import to_plain
+        from .sympy_export import to_plain
 
         return to_plain(self.closed_form())
 
     @property
     def results(self) -> dict:
         """{variable: sympy closed form} for every variable of differentiation (as :attr:`result`)."""
-        from .bridge import to_plain
+        from .sympy_export import to_plain
 
         return {v: to_plain(c) for v, c in self._closed.items()}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from . import expr as E
 from .budget import spend
 from .rewrites import rewrite_once
-from .scalars import simplify_scalars
+from .scalar_simplify import simplify_scalars
 
 MAX_REWRITES = 200  # per node: a cycle between two rewrites would otherwise never end
 

@@ -41,7 +41,7 @@ class Visitor:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # Stored by name and resolved on the class, so a subclass that overrides a handler
-        # (bridge's plain converter) is dispatched to without marking the override again.
+        # (sympy_export's plain converter) is dispatched to without marking the override again.
         table = {}
         for klass in reversed(cls.__mro__):
             for name, attr in vars(klass).items():

@@ -248,7 +248,7 @@ def _point(d, rng):
 
 
 def _symbol(v):
-    from symcalc.bridge import to_sympy
+    from symcalc.sympy_export import to_sympy
 
     return to_sympy(v)
 
@@ -281,7 +281,7 @@ def test_concrete_sizes_give_explicit_matrices():
 
 
 def test_json_srepr_still_round_trips():
-    from symcalc.bridge import to_sympy
+    from symcalc.sympy_export import to_sympy
 
     d = checked(sc.derive("max(0, w @ x + b)", "w", vectors="w x", scalars="b"))
     original = to_sympy(d.closed_form())

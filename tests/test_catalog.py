@@ -174,7 +174,7 @@ def _validate(doc):
 def test_json_for_every_entry_matches_the_schema_and_srepr_round_trips(name, capsys):
     import sympy
 
-    from symcalc.bridge import to_sympy
+    from symcalc.sympy_export import to_sympy
 
     assert main(["derive", name, "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)

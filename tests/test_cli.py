@@ -96,7 +96,7 @@ def test_json_is_versioned_and_round_trips(capsys):
     assert doc["schema"] == "symcalc.derivations/1"
     d = doc["derivations"][0]
     assert d["check"]["passed"] and d["wrt"] == ["w", "b"]
-    from symcalc.bridge import to_sympy
+    from symcalc.sympy_export import to_sympy
     from symcalc.catalog import catalog
 
     closed = catalog()["neuron"].derivations()[0].closed_form("w")

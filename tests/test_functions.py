@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import symcalc as sc
-from symcalc.bridge import from_sympy, scalar_to_sympy, to_plain
+from symcalc.sympy_export import to_plain
+from symcalc.sympy_scalars import from_sympy, scalar_to_sympy
 from symcalc.functions import FUNCTIONS
 from symcalc.printing import latex, text
 from symcalc.smallnum import Evaluator, Mat

@@ -8,7 +8,7 @@ import inspect
 import pytest
 
 import symcalc as sc
-from symcalc import bridge, diff, expr as E, numeric, printing, smallnum
+from symcalc import diff, expr as E, numeric, printing, smallnum, sympy_export, sympy_scalars
 from symcalc.visitor import Visitor
 
 NODES = {c for _, c in inspect.getmembers(E, inspect.isclass)
@@ -27,9 +27,9 @@ WALKERS = [
     (lambda: printing.latex(Mystery()), "LaTeX printer"),
     (lambda: numeric.Evaluator({}, {})(Mystery()), "numpy evaluator"),
     (lambda: smallnum.Evaluator({}, {})(Mystery()), "float evaluator"),
-    (lambda: bridge.to_sympy(Mystery()), "conversion to sympy"),
-    (lambda: bridge.to_plain(Mystery()), "conversion to sympy"),
-    (lambda: bridge._ToScalar().visit(Mystery()), "conversion of scalars to sympy"),
+    (lambda: sympy_export.to_sympy(Mystery()), "conversion to sympy"),
+    (lambda: sympy_export.to_plain(Mystery()), "conversion to sympy"),
+    (lambda: sympy_scalars._ToScalar().visit(Mystery()), "conversion of scalars to sympy"),
 ]
 
 
@@ -48,11 +48,11 @@ def test_differ_names_the_unknown_node():
 
 
 @pytest.mark.parametrize("walker", [printing.TextPrinter, printing.LatexPrinter, numeric.Evaluator,
-                                    smallnum.Evaluator, bridge._ToFull, bridge._ToPlain])
+                                    smallnum.Evaluator, sympy_export._ToFull, sympy_export._ToPlain])
 def test_full_walkers_cover_every_node(walker):
     assert issubclass(walker, Visitor)
     assert NODES - set(walker.table) <= {E.Partial}, NODES - set(walker.table)  # ∂f/∂x is a label only
 
 
 def test_subclass_overrides_are_dispatched():
-    assert bridge._ToPlain.table[E.Dot] is bridge._ToPlain._Dot is not bridge._ToFull._Dot
+    assert sympy_export._ToPlain.table[E.Dot] is sympy_export._ToPlain._Dot is not sympy_export._ToFull._Dot

@@ -40,7 +40,7 @@ def _at(points) -> dict:
 def document(d, check=None, points=None) -> dict:
     import sympy
 
-    from ..bridge import to_sympy
+    from ..sympy_export import to_sympy
     from ..expr import variables
 
     return {

@@ -14,7 +14,7 @@ import sympy
 
 from . import expr as E
 from .budget import spend
-from .bridge import from_sympy, is_structural_scalar, scalar_to_sympy
+from .sympy_scalars import from_sympy, is_structural_scalar, scalar_to_sympy
 from .errors import UnsupportedError
 
 
