@@ -6,7 +6,6 @@ import json
 import pytest
 
 import symcalc as sc
-import symcalc.engine
 from symcalc import catalog
 from symcalc.check import check_closed_forms, self_check
 from symcalc.cli import main
@@ -14,18 +13,6 @@ from symcalc.cli import main
 from helpers import checked
 
 SPECS = catalog.catalog()
-
-
-@pytest.fixture
-def broken_engine(monkeypatch):
-    """Every closed form the engine produces is doubled: a deliberate bug for the self-check to catch."""
-    original = symcalc.engine.run
-
-    def doubled(*args, **kw):
-        steps, closed, graph = original(*args, **kw)
-        return steps, {v: 2 * c for v, c in closed.items()}, graph
-
-    monkeypatch.setattr(symcalc.engine, "run", doubled)
 
 
 def test_a_wrong_closed_form_raises_verification_error(broken_engine):
