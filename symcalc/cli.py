@@ -168,11 +168,12 @@ def _from_expression(args) -> list:
     return derive_each(args.target, args.wrt, layout=args.layout, verify=False, **decl)
 
 
-def _render(ds, fmt: str, standalone=False, checks=None, points=(), ascii=False, graph=False) -> str:
+def _render(ds, fmt: str, standalone=False, checks=None, at=None, ascii=False, graph=False) -> str:
+    """``at``: each derivation's values at the --at point (_point_values), or None."""
     if fmt == "json":  # values at --at points go inside the document, so stdout stays one JSON value
         from .render.json import render
 
-        return render(ds, checks, [_point_values(d, points) for d in ds] if points else None)
+        return render(ds, checks, at)
     if fmt == "latex":
         from .render.latex import document, render
 
@@ -211,7 +212,7 @@ def _graph_format(fmt: str, graph: bool) -> None:
                            "(mermaid, dot and svg are the graph on its own)")
 
 
-def _write(ds, args, checks) -> None:
+def _write(ds, args, checks, at) -> None:
     from pathlib import Path
 
     from .errors import SymcalcError
@@ -222,7 +223,7 @@ def _write(ds, args, checks) -> None:
     fmt = args.format or EXTENSIONS.get(Path(args.out).suffix, "text")
     fmt = "text" if fmt == "rich" else fmt
     _graph_format(fmt, args.graph)
-    body = _render(ds, fmt, args.standalone or fmt == "latex", checks, args.at, _plain_vectors(args), args.graph)
+    body = _render(ds, fmt, args.standalone or fmt == "latex", checks, at, _plain_vectors(args), args.graph)
     try:
         overwrote = _replace_file(Path(args.out), body)
     except (OSError, ValueError) as exc:  # ValueError: a name the OS cannot take at all
@@ -268,7 +269,7 @@ def _umask() -> int:
     return mask
 
 
-def _show(ds, args, checks) -> None:
+def _show(ds, args, checks, at) -> None:
     fmt = args.format or ("rich" if sys.stdout.isatty() else "text")
     _graph_format(fmt, args.graph)
     if fmt == "rich":
@@ -286,7 +287,7 @@ def _show(ds, args, checks) -> None:
         graph = _graph_text if args.graph else (lambda d: "")
         sys.stdout.write("\n".join(render(d, width, _plain_vectors(args)) + graph(d) for d in ds))
     else:
-        sys.stdout.write(_render(ds, fmt, args.standalone, checks, args.at, args.graph))
+        sys.stdout.write(_render(ds, fmt, args.standalone, checks, at, graph=args.graph))
 
 
 def _console(args):
@@ -316,14 +317,14 @@ def _point_values(d, points) -> list[tuple]:
     return [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in d.wrt]
 
 
-def _values_at(d, points) -> list[str]:
-    """--at as text lines, for every format but JSON."""
+def _values_at(d, values) -> list[str]:
+    """A derivation's values at the --at point (_point_values) as text lines, for every format but JSON."""
     import numpy as np
 
     from .printing import text_name
 
     lines = []
-    for v, value in _point_values(d, points):
+    for v, value in values:
         text = np.array2string(value, precision=6, suppress_small=True)
         lines.append(f"at the point: ∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout) =\n{text}")
     return lines
@@ -355,13 +356,15 @@ def _derive(args) -> int:
         return run_demo(spec)
     failed = [] if args.no_verify else _self_check(ds)
     checks = [d.check(args.samples, args.seed, _dims(args.dims)) for d in ds] if args.check else None
-    if args.at:  # evaluated before anything is printed, so bad values are the only output
+    at = None
+    if args.at:  # evaluated once, before anything is printed, so bad values are the only output
         _unknown_points(ds, args.at)
-    values = [line for d in ds for line in _values_at(d, args.at)] if args.at else []
+        at = [_point_values(d, args.at) for d in ds]
+    values = [line for d, v in zip(ds, at) for line in _values_at(d, v)] if at else []
     from .render.dot import GraphvizMissing
 
     try:
-        (_write if args.out else _show)(ds, args, checks)
+        (_write if args.out else _show)(ds, args, checks, at)
     except GraphvizMissing as exc:  # README: the DOT source instead of the SVG, exit 2
         print(f"symcalc: {exc}", file=sys.stderr)
         sys.stdout.write(exc.source)
