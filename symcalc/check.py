@@ -216,36 +216,36 @@ class _Checker:
         first = None if why else self.pairs(arrays, STEP)
         if first is None:
             return None, why or "the finite differences overflow"
-        if not any(v for got, want in first.values() for v in (*got, *want)) and not any(
-                self.value(self.expr, arrays).values):
+        size = max(map(abs, self.value(self.expr, arrays).values), default=0.0)  # max|f| at the point
+        if not size and not any(v for got, want in first.values() for v in (*got, *want)):
             return None, "the expression and its derivative are 0 there (or underflow to 0), so the check would compare 0 with 0"
-        floor = self.rounding(arrays, STEP)
-        errors = {x.name: reported_error(got, want, floor=floor) for x, (got, want) in first.items()}
+        errors = {x.name: reported_error(got, want, floor=_rounding(size, STEP)) for x, (got, want) in first.items()}
         if max(errors.values(), default=0.0) < TOLERANCE:
             return errors, ""
-        return self.refine(arrays, first)
+        return self.refine(arrays, first, size)
 
-    def rounding(self, arrays, h) -> float:
-        """The round-off a central difference with step h carries at this point: eps·max|f|/h."""
-        return ROUNDING * max(map(abs, self.value(self.expr, arrays).values), default=0.0) / h
-
-    def refine(self, arrays, first) -> tuple[dict | None, str]:
+    def refine(self, arrays, first, size) -> tuple[dict | None, str]:
         """A point where one step disagrees, judged with two; a mismatch must also be seen by a
         second pair (steps × 0.3), so two garbage quotients that agree by chance (aliasing) fail nothing."""
-        errors, why = self._two_steps(arrays, first, 1.0)
+        errors, why = self._two_steps(arrays, first, 1.0, size)
         if why or max(errors.values(), default=0.0) < TOLERANCE:
             return errors, why
-        again, why = self._two_steps(arrays, None, 0.3)
+        again, why = self._two_steps(arrays, None, 0.3, size)
         if why or max(again.values(), default=0.0) < TOLERANCE:  # the two pairs contradict each other
             return None, why or "the finite differences are unstable (ill-conditioned)"
         return errors, ""
 
-    def _two_steps(self, arrays, first, scale) -> tuple[dict | None, str]:
+    def _two_steps(self, arrays, first, scale, size) -> tuple[dict | None, str]:
         first = first if first is not None else self.pairs(arrays, STEP * scale)
         second = None if first is None else self.pairs(arrays, CONFIRM_STEP * scale)
         if second is None:
             return None, "the finite differences overflow"
-        return _refined(first, second, self.rounding(arrays, STEP * scale))
+        return _refined(first, second, _rounding(size, STEP * scale))
+
+
+def _rounding(size: float, h: float) -> float:
+    """The round-off a central difference with step h carries where max|f| is ``size``: eps·|f|/h."""
+    return ROUNDING * size / h
 
 
 def _refined(first, second, floor=0.0) -> tuple[dict | None, str]:
