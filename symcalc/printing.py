@@ -360,10 +360,12 @@ class LatexPrinter(_Printer):
         return rf"\frac{{{d}{self.p(e.num, ATOM)}}}{{{d}{self.p(e.den, ATOM)}}}", ATOM
 
 
+_FUNCTION_SPELLINGS = frozenset({f.text for f in FUNCTIONS.values()} | set(FUNCTIONS) | {"diag", "sum", "max", "ln"})
+
+
 def _looks_like_function(name: str) -> bool:
     """A variable printed like a function name (sigma prints σ, as sigmoid does)."""
-    printed = {f.text for f in FUNCTIONS.values()} | set(FUNCTIONS) | {"diag", "sum", "max", "ln"}
-    return name in printed or text_name(name) in printed
+    return name in _FUNCTION_SPELLINGS or text_name(name) in _FUNCTION_SPELLINGS
 
 
 def text_name(name: str) -> str:
