@@ -38,6 +38,7 @@ _LAZY = {
     "errors": "ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError",
     "expr": "Expr const diag dot matrix maximum relu scalar stack sum_ vector",
     "multivariate": "gradient jacobian", "parse": "parse",
+    "matrix_builders": "det inv log_softmax logsumexp mean norm softmax trace",
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names.split()}
 _ALIASES = {"sum": "sum_", "abs": "abs_"}  # the paper's names, outside __all__
@@ -45,6 +46,7 @@ _ALIASES = {"sum": "sum_", "abs": "abs_"}  # the paper's names, outside __all__
 
 _EXPORTED = ("Derivation derive ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError "
              "Expr evaluate const diag dot matrix maximum relu scalar stack sum_ vector gradient jacobian parse "
+             "det inv log_softmax logsumexp mean norm softmax trace "
              "__version__").split()
 
 

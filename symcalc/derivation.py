@@ -298,13 +298,20 @@ def derive(expr: E.Expr | str | float, wrt: E.Var | str | Sequence[E.Var | str] 
 
 
 def _run(expr, wrt, names, output, given):
-    """The engine's (steps, closed forms, graph); by a matrix, through the trace rule."""
-    if not any(is_matrix(v) for v in wrt):
-        return engine.run(expr, wrt, names=names, output=output, given=given)
-    if len(wrt) > 1:
-        raise SymcalcError("differentiate by a matrix on its own: one derivation for "
-                           f"{', '.join(v.name for v in wrt if is_matrix(v))}, another for the rest")
-    return run_by_matrix(expr, wrt[0], names=names, output=output)
+    """The engine's (steps, closed forms, graph): the paper's forward Jacobians where they reach (by a
+    matrix, through the trace rule), the backward form for matrix-valued intermediates."""
+    from . import backward
+
+    if backward.needs_backward(expr, wrt) or (len(wrt) > 1 and any(is_matrix(v) for v in wrt)):
+        return backward.run(expr, wrt, names=names, output=output, given=given)
+    try:
+        if not any(is_matrix(v) for v in wrt):
+            return engine.run(expr, wrt, names=names, output=output, given=given)
+        return run_by_matrix(expr, wrt[0], names=names, output=output)
+    except UnsupportedError:
+        if not expr.is_scalar:
+            raise
+    return backward.run(expr, wrt, names=names, output=output, given=given)
 
 
 def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, vectors, matrices, verify):

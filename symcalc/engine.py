@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import expr as E
+from . import matrix_nodes as M
 from .diff import jacobian, mm
 from .errors import SymcalcError, UnsupportedError
 from .rules import RULES
@@ -29,7 +30,7 @@ OUTPUT_NAMES = ("y", "f", "g", "h", "F", "out")
 
 def _is_op(e) -> bool:
     """Nonlinear operations get intermediates; linear glue (+, sum, ᵀ, A·v, c·v) does not."""
-    if isinstance(e, (E.Func, E.Max, E.Pow, E.Step, E.Dot)):
+    if isinstance(e, (E.Func, E.Max, E.Pow, E.Step, E.Dot, *M.ALONG, M.Norm)):
         return True
     if isinstance(e, E.Mul):
         return sum(not E.is_const(f) for f in e.items) > 1
@@ -79,7 +80,7 @@ class _Decomposer:
     def wants(self, child, parent, parent_named) -> bool:
         if not self.live(child) or not is_vectorish(child.shape):  # a matrix is differentiated in place
             return False
-        if isinstance(parent, (E.Func, E.Max, E.Pow, E.Step)):
+        if isinstance(parent, (E.Func, E.Max, E.Pow, E.Step, *M.ALONG, M.Norm)):
             return True
         if _is_op(parent):  # a product or quotient of non-constants
             return _is_op(child) and not _monomial(child)

@@ -46,7 +46,7 @@ def _value(side):
 
 
 def transpose_step(step):
-    if step.phase == "define":
+    if step.phase in ("define", "backward"):  # gradients G_V have V's shape in either layout
         return step
     label, *middle, last = step.sides
     # chain steps show the product itself, assembled ∇f / J steps their matrix of labels

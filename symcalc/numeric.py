@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import expr as E
+from . import matrix_nodes as M
 from .errors import ShapeError, SymcalcError
 from .functions import FUNCTIONS
 from .limits import MAX_DENSE
@@ -204,3 +205,49 @@ class Evaluator(SharedVisitor):
     @on(E.Partial)
     def _Partial(self, e):
         raise SymcalcError(f"{e} is a label in a derivation, not a value")
+
+    @on(M.Trace)
+    def _Trace(self, e):
+        return np.array([[np.trace(self(e.arg))]])
+
+    @on(M.Det)
+    def _Det(self, e):
+        return np.array([[np.linalg.det(self(e.arg))]])
+
+    @on(M.Inv)
+    def _Inv(self, e):
+        a = self(e.arg)
+        try:
+            return np.linalg.inv(a)
+        except np.linalg.LinAlgError:  # singular: no value, as a domain error (the checks resample)
+            return np.full(a.shape, np.nan)
+
+    @on(M.Norm)
+    def _Norm(self, e):
+        return np.array([[np.sqrt((self(e.arg) ** 2).sum())]])
+
+    @on(M.Softmax)
+    def _Softmax(self, e):
+        return np.exp(_log_softmax(self(e.arg), e.axis))
+
+    @on(M.LogSoftmax)
+    def _LogSoftmax(self, e):
+        return _log_softmax(self(e.arg), e.axis)
+
+    @on(M.LogSumExp)
+    def _LogSumExp(self, e):
+        return _logsumexp(self(e.arg), e.axis)
+
+    @on(M.Grad)
+    def _Grad(self, e):
+        raise SymcalcError(f"{e} is a label in a derivation, not a value")
+
+
+def _logsumexp(a, axis):
+    top = a.max(axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    return top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax(a, axis):
+    return a - _logsumexp(a, axis)

@@ -16,6 +16,7 @@ import sympy
 
 from . import expr as E
 from .functions import FUNCTIONS
+from .print_matrix import MatrixPrinting
 from .visitor import Visitor, on
 
 ADD, MUL, NEG, POW, ATOM = 10, 20, 15, 30, 100
@@ -56,7 +57,7 @@ def _split_fraction(items):
     return [n for n in num if n != E.Const(sympy.Integer(1))] or [E.one()], den
 
 
-class _Printer(Visitor):
+class _Printer(MatrixPrinting, Visitor):
     """Structure shared by both formats; subclasses supply the tokens."""
 
     what = "printer"

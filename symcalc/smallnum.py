@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from . import expr as E
+from . import matrix_nodes as M
 from .errors import SymcalcError
 from .functions import FUNCTIONS
 from .visitor import SharedVisitor, on
@@ -232,6 +233,100 @@ class Evaluator(SharedVisitor):
     def _Cases(self, e):
         return zip_with(lambda c, hi, lo: hi if c > 0 else lo, self(e.arg), self(e.above), self(e.below))
 
-    @on(E.Partial)
+    @on(E.Partial, M.Grad)
     def _Partial(self, e):
         raise SymcalcError(f"{e} is a label in a derivation, not a value")
+
+    @on(M.Trace)
+    def _Trace(self, e):
+        a = self(e.arg)
+        return Mat(1, 1, [sum(a.values[i * a.cols + i] for i in range(a.rows))])
+
+    @on(M.Det)
+    def _Det(self, e):
+        return Mat(1, 1, [_det(self(e.arg))])
+
+    @on(M.Inv)
+    def _Inv(self, e):
+        return _inverse(self(e.arg))
+
+    @on(M.Norm)
+    def _Norm(self, e):
+        return Mat(1, 1, [math.sqrt(sum(v * v for v in self(e.arg).values))])
+
+    @on(M.Softmax, M.LogSoftmax, M.LogSumExp)
+    def _Along(self, e):
+        a = self(e.arg)
+        lines = _lines(a, e.axis)
+        if isinstance(e, M.LogSumExp):
+            out = [[_lse(line)] for line in lines]
+        else:
+            out = [[x - _lse(line) for x in line] for line in lines]
+            if isinstance(e, M.Softmax):
+                out = [[math.exp(x) for x in line] for line in out]
+        return _from_lines(out, e.axis)
+
+
+def _lines(a: Mat, axis):
+    """The columns (axis 0) or the rows (axis 1) of ``a`` as lists."""
+    if axis == 1:
+        return [a.values[i * a.cols:(i + 1) * a.cols] for i in range(a.rows)]
+    return [[a.values[i * a.cols + j] for i in range(a.rows)] for j in range(a.cols)]
+
+
+def _from_lines(lines, axis) -> Mat:
+    m = Mat(len(lines), len(lines[0]), [x for line in lines for x in line])
+    return m if axis == 1 else m.T
+
+
+def _lse(line):
+    top = max(line)
+    if not math.isfinite(top):
+        return top
+    return top + math.log(sum(math.exp(x - top) for x in line))
+
+
+def _lu(a: Mat):
+    """(rows of U after elimination with partial pivoting, sign of the permutation, pivot rows)."""
+    n = a.rows
+    rows = [list(a.values[i * n:(i + 1) * n]) for i in range(n)]
+    sign = 1.0
+    for k in range(n):
+        p = max(range(k, n), key=lambda i: abs(rows[i][k]))
+        if rows[p][k] == 0:
+            return None, 0.0
+        if p != k:
+            rows[k], rows[p] = rows[p], rows[k]
+            sign = -sign
+        for i in range(k + 1, n):
+            f = rows[i][k] / rows[k][k]
+            rows[i] = [x - f * y for x, y in zip(rows[i], rows[k])]
+    return rows, sign
+
+
+def _det(a: Mat) -> float:
+    rows, sign = _lu(a)
+    if rows is None:
+        return 0.0
+    out = sign
+    for k in range(a.rows):
+        out *= rows[k][k]
+    return out
+
+
+def _inverse(a: Mat) -> Mat:
+    """Gauss–Jordan; a singular matrix gives nan, as a point off the domain."""
+    n = a.rows
+    rows = [list(a.values[i * n:(i + 1) * n]) + [1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
+    for k in range(n):
+        p = max(range(k, n), key=lambda i: abs(rows[i][k]))
+        if rows[p][k] == 0:
+            return Mat(n, n, [NAN] * (n * n))
+        rows[k], rows[p] = rows[p], rows[k]
+        pivot = rows[k][k]
+        rows[k] = [x / pivot for x in rows[k]]
+        for i in range(n):
+            if i != k:
+                f = rows[i][k]
+                rows[i] = [x - f * y for x, y in zip(rows[i], rows[k])]
+    return Mat(n, n, [x for row in rows for x in row[n:]])

@@ -17,6 +17,8 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from . import expr as E
+from . import matrix_builders as MB
+from . import matrix_nodes as M
 from .errors import UnsupportedError
 from .functions import FUNCTIONS
 from .visitor import Visitor, on
@@ -152,6 +154,22 @@ class _ToFull(Visitor):
     @on(E.Cases)
     def _Cases(self, e):
         return sympy.Heaviside(self(e.arg), 0) * self(e.above) + (1 - sympy.Heaviside(self(e.arg), 0)) * self(e.below)
+
+    @on(M.Trace)
+    def _Trace(self, e):
+        return sympy.Trace(self(e.arg))
+
+    @on(M.Det)
+    def _Det(self, e):
+        return sympy.Determinant(self(e.arg))
+
+    @on(M.Inv)
+    def _Inv(self, e):
+        return sympy.Inverse(self(e.arg))
+
+    @on(M.Norm, *M.ALONG)
+    def _Spelled(self, e):
+        return self(MB.spelled_out(e))
 
 
 # ---------------------------------------------------------------- plain conversion (Derivation.result)

@@ -16,23 +16,28 @@ True
 from __future__ import annotations
 
 from .. import expr as E
+from .backward import BACKWARD_RULES
 from .base import Rule, col, mm
 from .chain import CHAIN, TOTAL, VECTOR_CHAIN
 from .elementwise import ELEMENTWISE, ELEMENTWISE_MAX, ELEMENTWISE_UNARY, PIECEWISE_CONSTANT, SCALAR_EXPANSION
 from .gradients import GRADIENT, IDENTITY, JACOBIAN
 from .products import MATVEC, TRACE, TRANSPOSE
 from .reductions import DOT, SUM_REDUCTION
+from .vectorfunctions import LOG_SOFTMAX, LOGSUMEXP, NORM, SOFTMAX
 from .scalar import (CONSTANT, CONSTANT_MULTIPLE, ELEMENTARY, EXPONENTIAL, MAX_SCALAR, PARTIAL, POWER, PRODUCT,
                      QUOTIENT, SUM_RULE)
 
-__all__ = ["Rule", "RULES", "JACOBIANS", "col", "mm"]
+__all__ = ["Rule", "RULES", "JACOBIANS", "BACKWARDS", "col", "mm"]
 
 _ORDER = (  # the order of the paper's reference tables
     CONSTANT, CONSTANT_MULTIPLE, POWER, SUM_RULE, PRODUCT, QUOTIENT, EXPONENTIAL, ELEMENTARY, MAX_SCALAR, PARTIAL,
     GRADIENT, JACOBIAN, IDENTITY, ELEMENTWISE, ELEMENTWISE_UNARY, ELEMENTWISE_MAX, SCALAR_EXPANSION, SUM_REDUCTION,
-    DOT, CHAIN, TOTAL, VECTOR_CHAIN, MATVEC, TRANSPOSE, PIECEWISE_CONSTANT, TRACE,
+    DOT, CHAIN, TOTAL, VECTOR_CHAIN, MATVEC, TRANSPOSE, PIECEWISE_CONSTANT, TRACE, SOFTMAX, LOG_SOFTMAX, LOGSUMEXP, NORM,
 )
-RULES = {r.key: r for r in _ORDER}
+RULES = {r.key: r for r in (*_ORDER, *BACKWARD_RULES)}
 
 JACOBIANS = {node: rule for rule in _ORDER for node in rule.nodes}
 """Node class → the rule object that computes its Jacobian (one per class)."""
+
+BACKWARDS = {node: rule for rule in BACKWARD_RULES for node in rule.nodes}
+"""Node class → the rule object that passes a gradient back through it (the backward form)."""

@@ -1,0 +1,293 @@
+"""Scalar losses through matrix-valued intermediates, derived in the backward form (issue 12).
+
+This is how a deep-learning course derives backpropagation by hand. The upstream gradient
+G_Z = ∂L/∂Z of each intermediate has Z's shape, and dL = tr(G_Zᵀ dZ) (the trace rule) turns each
+operation into a rule from G_Z to its inputs' gradients (:mod:`symcalc.rules.backward`):
+Z = XW ⇒ G_W = XᵀG_Z. Walking the intermediates from the loss back to the variables:
+
+1. introduce intermediates (the arguments and results of nonlinear operations);
+2. from G_L = 1, each intermediate's gradient is the sum of what its consumers pass back, one
+   step each, citing the rules that ran;
+3. a gradient that several inputs read is named once (δ₁, δ₂, ...), as backpropagation does, so
+   a deep network's gradients stay small;
+4. each variable's gradient is its result: in the denominator layout as it stands (the shape of
+   the variable), in the numerator layout transposed.
+
+>>> import symcalc as sc
+>>> X, W = sc.matrix("X", "N", "n"), sc.matrix("W", "n", "m")
+>>> d = sc.derive(sc.sum_(sc.tanh(X @ W)), W, layout="denominator")
+>>> print(d.closed_form())
+Xᵀ(1 − tanh(XW)²)
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from . import expr as E
+from . import matrix_builders as MB
+from . import matrix_nodes as M
+from .engine import given_graph, output_name, present, substitute_back
+from .errors import UnsupportedError
+from .rules import BACKWARDS
+from .shapes import ONE, fmt_shape, is_row, is_scalar, is_vectorish
+from .simplify import simplify
+from .steps import Step
+
+_NONLINEAR = (E.Func, E.Max, E.Pow, E.Step, M.Softmax, M.LogSoftmax, M.LogSumExp, M.Trace, M.Det, M.Inv, M.Norm)
+_PRODUCTS = (E.Mul, E.Div, E.MatMul, E.Dot)
+
+
+class Pull:
+    """The backward pass through one definition for one of its parameters ``p``: G_def ↦ G_p."""
+
+    def __init__(self, p):
+        self.p = p
+        self.used: list = []
+
+    def live(self, e) -> bool:
+        return E.depends(e, self.p)
+
+    def __call__(self, e, G):
+        if e == self.p:
+            return G
+        rule = BACKWARDS.get(type(e))
+        if rule is None:
+            raise UnsupportedError(f"no rule passes a gradient back through {type(e).__name__} ({_shown(e)})")
+        if rule not in self.used:
+            self.used.append(rule)
+        parts = [self(e.args[i], g) for i, g in rule.backward(self, e, G)]
+        parts = [q for q in parts if q is not None]
+        return E.add(*parts) if parts else None
+
+    def reduce(self, G, shape):
+        """G summed over the axes its operand was broadcast along (a scalar operand: every element)."""
+        shape = tuple(shape)
+        if G.shape == shape:
+            return G
+        if is_scalar(shape):
+            return E.sum_(G)
+        if shape[0] == ONE:
+            return MB.sum_along(G, 0)
+        if shape[1] == ONE:
+            return MB.sum_along(G, 1)
+        raise UnsupportedError(f"cannot pass a {fmt_shape(G.shape)} gradient back to a {fmt_shape(shape)} operand")
+
+    def spread(self, reduced, like):
+        """A reduction along ``like``'s axis, broadcast back to ``like``'s shape."""
+        return MB.broadcast(reduced, like.shape)
+
+    def all_ones(self, shape):
+        rows, cols = shape
+        if is_scalar(shape):
+            return E.one()
+        if cols == ONE:
+            return E.ones(rows)
+        if rows == ONE:
+            return E.ones(cols).T
+        return E.matmul(E.ones(rows), E.ones(cols).T)
+
+
+def _shown(e) -> str:
+    try:
+        return f"{e}, {fmt_shape(e.shape)}"
+    except UnsupportedError:
+        return fmt_shape(e.shape)
+
+
+# ---------------------------------------------------------------- step 1: intermediates
+
+
+def _is_op(e) -> bool:
+    if isinstance(e, _NONLINEAR + (E.Dot,)):
+        return True
+    if isinstance(e, E.MatMul):
+        return not any(isinstance(f, E.Ones) for f in e.items)  # 1⃗bᵀ is a broadcast: glue
+    if isinstance(e, E.Mul):
+        return sum(not E.is_const(f) for f in e.items) > 1
+    if isinstance(e, E.Div):
+        return not E.is_const(e.right)
+    return False
+
+
+class _Namer:
+    """Names the arguments of nonlinear operations, and products of what was computed (Z = XW + 1⃗bᵀ)."""
+
+    def __init__(self, wrt, names, taken):
+        self.wrt, self.names, self.taken = wrt, list(names or []), set(taken)
+        self.intermediates: list = []
+        self.counts: dict = defaultdict(int)
+
+    def live(self, e) -> bool:
+        return bool(e.args) and any(E.depends(e, v) for v in self.wrt)
+
+    def visit(self, e, parent=None):
+        if not self.live(e):
+            return e
+        new = []
+        for child in e.args:
+            sub = self.visit(child, e)
+            new.append(self.introduce(sub, e) if self.wants(child, e) else sub)
+        return e.rebuild(tuple(new))
+
+    def wants(self, child, parent) -> bool:
+        if not self.live(child):
+            return False
+        if isinstance(parent, _NONLINEAR):
+            return True
+        return isinstance(parent, _PRODUCTS) and _is_op(child) and not (
+            isinstance(parent, E.Mul) and sum(not E.is_const(f) for f in parent.items) < 2)
+
+    def introduce(self, definition, parent):
+        for var, d in self.intermediates:
+            if d == definition:
+                return var
+        var = E.Var(self.fresh(definition), definition.shape, "intermediate")
+        self.intermediates.append((var, definition))
+        return var
+
+    def fresh(self, d) -> str:
+        while self.names:
+            name = self.names.pop(0)
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
+        matrix = not is_vectorish(d.shape)
+        stem = ("H" if matrix else "h") if isinstance(d, (E.Func, E.Max)) else ("Z" if matrix else "z")
+        if d.is_scalar:
+            stem = "s"
+        while True:
+            self.counts[stem] += 1
+            name = f"{stem}_{self.counts[stem]}"
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
+
+
+def decompose(expr, wrt, names=None, output=None):
+    taken = {v.name for v in [*E.variables(expr), *wrt]}
+    namer = _Namer(wrt, names, taken)
+    root = namer.visit(expr)
+    name = output or ("L" if "L" not in namer.taken else output_name(namer.taken))
+    return namer.intermediates, E.Var(name, expr.shape, "intermediate"), root
+
+
+# ---------------------------------------------------------------- steps 2–4: the backward pass
+
+
+def _delta_name(v, taken) -> str:
+    m = re.fullmatch(r"[A-Za-z]+_(\d+)", v.name)
+    name = f"δ_{m.group(1)}" if m else f"δ_{v.name}"
+    while name in taken:
+        name += "_"
+    taken.add(name)
+    return name
+
+
+class _Pass:
+    def __init__(self, intermediates, out, root, wrt):
+        self.nodes = intermediates + [(out, root)]
+        self.out, self.wrt = out, list(wrt)
+        self.steps: list = []
+        self.contribs: dict = defaultdict(list)  # parameter → [(contribution in labels, rules)]
+        self.value: dict = {out: E.one()}  # what G_v stands for in later formulas: δ_v or its value
+        self.deltas: list = []  # (δ var, its definition)
+        self.taken = {v.name for v, _ in self.nodes} | {v.name for v in self.wrt}
+
+    def params(self, d):
+        return [p for p in E.variables(d) if p in self.wrt or any(p == u for u, _ in self.nodes)]
+
+    def run(self):
+        for v, d in reversed(self.nodes):
+            if v != self.out:
+                self.gradient(v, shared=len(self.params(d)) > 1)
+            for p in self.params(d):
+                pull = Pull(p)
+                c = pull(d, M.Grad(v, v.shape))
+                if c is not None:
+                    self.contribs[p].append((c, tuple(pull.used)))
+        return {x: self.gradient(x, shared=False) for x in self.wrt}
+
+    def gradient(self, v, shared):
+        label = M.Grad(v, v.shape)
+        parts = self.contribs.get(v, [])
+        if not parts:
+            value = E.zero(v.shape)
+            self.value[v] = value
+            return value
+        formula = simplify_labels(E.add(*(c for c, _ in parts)))
+        mapping = {M.Grad(u, u.shape): g for u, g in self.value.items()}
+        raw = E.replace(E.add(*(c for c, _ in parts)), mapping)
+        value = simplify(raw)
+        rules = tuple(dict.fromkeys(r for _, rs in parts for r in rs))
+        sides = [label, formula] + ([value] if str(value) != str(formula) else [])
+        if shared and not isinstance(value, (E.Var, E.Const, E.Zero)):
+            delta = E.Var(_delta_name(v, self.taken), v.shape, "intermediate")
+            self.deltas.append((delta, value))
+            sides = [delta, *sides]
+            self.value[v] = delta
+        else:
+            self.value[v] = value
+        self.steps.append(Step("backward", tuple(sides), v.shape, rules, wrt=v if v in self.wrt else None))
+        return value
+
+
+def simplify_labels(e):
+    """The formula side as the rules wrote it, lightly cleaned (1·G_L is G_L)."""
+    return simplify(e)
+
+
+PRINTED_FULL = 60  # a fully substituted result up to this many characters reads better than δ's
+
+
+def _result(x, out, compact, deltas, intermediates):
+    """(closed form, displayed form) in the numerator layout."""
+    full = simplify(substitute_back(substitute_back(compact, deltas), intermediates))
+    shown = compact if E.variables(compact) and _prefer_compact(compact, full) else full
+    if shown is compact:
+        shown = simplify(substitute_back(compact, [(v, d) for v, d in intermediates]))
+        shown = compact if len(str(shown)) > len(str(compact)) else shown
+    return simplify(E.transpose(full)), simplify(E.transpose(shown))
+
+
+def _prefer_compact(compact, full) -> bool:
+    n = len(str(full))
+    return n > PRINTED_FULL and n > 2 * len(str(compact))
+
+
+def run(expr, wrt, names=None, output=None, given=None):
+    """(steps, closed forms {var: ∂L/∂var}, graph) as :func:`symcalc.engine.run` gives them."""
+    if not expr.is_scalar:
+        raise UnsupportedError(f"the backward form needs a scalar loss; {expr} is {fmt_shape(expr.shape)}")
+    for x in wrt:
+        if is_row(x.shape):
+            raise UnsupportedError(f"differentiate by a column vector or a matrix, not the row {x.name}")
+    if given is not None:
+        intermediates, out, root, _ = given_graph(expr, *given, output=output, wrt=wrt)
+    else:
+        intermediates, out, root = decompose(expr, wrt, names, output)
+    steps = [Step("define", (v, d), d.shape) for v, d in intermediates]
+    steps.append(Step("define", (out, root), root.shape))
+    bw = _Pass(intermediates, out, root, wrt)
+    gradients = bw.run()
+    steps += bw.steps
+    results = {}
+    for x in wrt:
+        closed, shown = _result(x, out, gradients[x], bw.deltas, intermediates)
+        label = E.Partial(out, x, (x.shape[1], x.shape[0]))
+        note = "" if E.depends(expr, x) else f"{x.name} does not occur in the expression, so the derivative is zero"
+        steps.append(Step("result", (label, present(shown)), shown.shape, note=note, wrt=x))
+        results[x] = present(closed)
+    return steps, results, (intermediates + bw.deltas, out, root)
+
+
+def needs_backward(expr, wrt) -> bool:
+    """Matrix-valued intermediates, or a node only the backward rules know."""
+    if not expr.is_scalar:
+        return False
+    if any(isinstance(n, (M.Trace, M.Det, M.Inv)) or (isinstance(n, M.ALONG) and not is_vectorish(n.arg.shape))
+           or (isinstance(n, M.Norm) and not is_vectorish(n.arg.shape)) for n in E.walk(expr)):
+        return True
+    return False
+
+
