@@ -125,6 +125,13 @@ class Derivation:
         names = ", ".join(v.name for v in self.wrt)
         return f"<Derivation of {self.expr} with respect to {names}>"
 
+    def __rich_console__(self, console, options):
+        """``rich.print(d)`` and ``console.print(d)`` show the panels of ``symcalc derive``, laid out for
+        the width rich offers (the console's, or less inside a panel or table)."""
+        from .render.rich import segments
+
+        return segments(self, console, options)
+
     def _repr_latex_(self) -> str:
         """Jupyter shows the derivation as rendered math."""
         return "$\\displaystyle " + self.result_latex_all() + "$"
