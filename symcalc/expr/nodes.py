@@ -3,17 +3,27 @@ constants, 1⃗, 0, I) and the operators (sums, products, powers, transposes, re
 
 The structural nodes (cases, written-out blocks, indexing, derivative labels) are in
 :mod:`symcalc.expr.structural`; the operators here call the checked builders of
-:mod:`symcalc.expr.builders`, imported when first used (the builders import these classes).
+:mod:`symcalc.expr.builders`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import sympy
 
 from ..shapes import ONE, is_scalar
 
 SCALAR = (ONE, ONE)
+
+
+@cache
+def _builders():
+    """:mod:`symcalc.expr.builders`, imported on first use (it imports the classes defined here); cached,
+    as an import statement run at every operator would cost more than the operator."""
+    from . import builders
+
+    return builders
 
 
 class Expr:
@@ -35,78 +45,52 @@ class Expr:
         return is_scalar(self.shape)
 
     def __add__(self, other):
-        from .builders import add
-
-        return add(self, other)
+        return _builders().add(self, other)
 
     def __radd__(self, other):
-        from .builders import add
-
-        return add(other, self)
+        return _builders().add(other, self)
 
     def __sub__(self, other):
-        from .builders import add, neg
-
-        return add(self, neg(other))
+        b = _builders()
+        return b.add(self, b.neg(other))
 
     def __rsub__(self, other):
-        from .builders import add, neg
-
-        return add(other, neg(self))
+        b = _builders()
+        return b.add(other, b.neg(self))
 
     def __mul__(self, other):
-        from .builders import mul
-
-        return mul(self, other)
+        return _builders().mul(self, other)
 
     def __rmul__(self, other):
-        from .builders import mul
-
-        return mul(other, self)
+        return _builders().mul(other, self)
 
     def __truediv__(self, other):
-        from .builders import div
-
-        return div(self, other)
+        return _builders().div(self, other)
 
     def __rtruediv__(self, other):
-        from .builders import div
-
-        return div(other, self)
+        return _builders().div(other, self)
 
     def __pow__(self, other):
-        from .builders import power
-
-        return power(self, other)
+        return _builders().power(self, other)
 
     def __rpow__(self, other):
-        from .builders import power
-
-        return power(other, self)
+        return _builders().power(other, self)
 
     def __matmul__(self, other):
-        from .builders import matmul
-
-        return matmul(self, other)
+        return _builders().matmul(self, other)
 
     def __rmatmul__(self, other):
-        from .builders import matmul
-
-        return matmul(other, self)
+        return _builders().matmul(other, self)
 
     def __neg__(self):
-        from .builders import neg
-
-        return neg(self)
+        return _builders().neg(self)
 
     def __pos__(self):
         return self
 
     @property
     def T(self):
-        from .builders import transpose
-
-        return transpose(self)
+        return _builders().transpose(self)
 
     def __str__(self) -> str:
         from ..printing import text
