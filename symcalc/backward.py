@@ -26,7 +26,7 @@ from collections import defaultdict
 
 from . import expr as E
 from . import matrix_builders as MB
-from . import matrix_nodes as M
+from .expr import matrixnodes as M
 from .engine import given_graph, output_name, present, substitute_back
 from .errors import UnsupportedError
 from .rules import BACKWARDS

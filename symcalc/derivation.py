@@ -21,6 +21,7 @@ from .check import SKIPPED, self_check
 from .errors import ArgumentError, SymcalcError, UnsupportedError, VerificationError
 from .matrixgrad import is_matrix, run_by_matrix
 from .names import normalize_name
+from .wrt import absent_notes, as_list, check_names, reading_notes, resolve
 
 LAYOUTS = ("numerator", "denominator")
 
@@ -124,6 +125,13 @@ class Derivation:
         names = ", ".join(v.name for v in self.wrt)
         return f"<Derivation of {self.expr} with respect to {names}>"
 
+    def __rich_console__(self, console, options):
+        """``rich.print(d)`` and ``console.print(d)`` show the panels of ``symcalc derive``, laid out for
+        the width rich offers (the console's, or less inside a panel or table)."""
+        from .render.rich import segments
+
+        return segments(self, console, options)
+
     def _repr_latex_(self) -> str:
         """Jupyter shows the derivation as rendered math."""
         return "$\\displaystyle " + self.result_latex_all() + "$"
@@ -190,70 +198,6 @@ def by_var(expr, values: dict) -> dict:
             key = named[key]
         out[key] = val
     return out
-
-
-def _resolve(v, expr, decl):
-    """A variable given by name: the expression's own, else a declared one, else a scalar."""
-    if isinstance(v, E.Var):
-        return v
-    if not isinstance(v, str):
-        raise ArgumentError(f"can only differentiate with respect to a variable (or its name), not {v!r}")
-    from .limits import check_name
-
-    v = check_name(v, "wrt")  # the parser's name rule: wrt="x__1" is refused, not a second x_1
-    present = {u.name: u for u in E.variables(expr)}
-    if v in present:
-        return present[v]
-    from .parse import declare
-
-    return declare(**decl).get(v) or E.scalar(v)
-
-
-def _check_names(expr, names, output, wrt=()):
-    """Names for the output and intermediates must be new: ``output="x"`` on an expression in x would
-    print dx/dx for a derivative by x."""
-    from .limits import check_name
-
-    if names is not None and not isinstance(names, (list, tuple)):
-        raise SymcalcError(f"names must be a list of intermediate names, not {names!r}")
-    given = [check_name(n, "names") for n in names or ()]
-    given += [check_name(output, "output")] if output is not None else []
-    taken = {v.name for v in [*E.variables(expr), *wrt]}
-    for name in given:
-        if name in taken:
-            raise SymcalcError(f"{name} is a variable of the expression or of differentiation, so it cannot "
-                               "also name the output or an intermediate; choose another name")
-        taken.add(name)
-
-
-def _reading_notes(read, wrt) -> list[str]:
-    """The parser's notes on what may be a misreading, except for the variables asked about: in
-    x^n --wrt n, n is plainly meant as a variable."""
-    asked = {v.name for v in wrt}
-    return [note for name, note in read if name not in asked]
-
-
-def _absent_notes(expr, wrt) -> list[str]:
-    """A variable asked about that the expression lacks is likely a typo: its zero stands, with the
-    closest name the expression does have (or all of them). A constant has none to offer: d(99)/dx
-    is the constant rule, asked on purpose."""
-    import difflib
-
-    names = sorted(v.name for v in E.variables(expr))
-    notes = []
-    for v in wrt if names else ():
-        if v.name in names:
-            continue
-        close = difflib.get_close_matches(v.name, names, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]}?" if close else f"its variables are {', '.join(names)}"
-        notes.append(f"{v.name} is not a variable of the expression, so its derivative is zero; {hint}")
-    return notes
-
-
-def _as_list(wrt):
-    if isinstance(wrt, (list, tuple)):
-        return list(wrt)
-    return [wrt]
 
 
 def verify_derivation(d: Derivation) -> Derivation:
@@ -328,9 +272,9 @@ def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, v
         names_ = ", ".join(repr(v.name) for v in E.variables(expr)) or "none"
         raise ArgumentError(f"say which variable to differentiate by: derive(expr, wrt), wrt a variable, a name "
                             f"or a list of them (the expression's variables: {names_})")
-    wrt = [_resolve(v, expr, decl) for v in _as_list(wrt)]
-    _check_names(expr, names, output, wrt)
-    notes = (*notes, *_reading_notes(read, wrt), *_absent_notes(expr, wrt))
+    wrt = [resolve(v, expr, decl) for v in as_list(wrt)]
+    check_names(expr, names, output, wrt)
+    notes = (*notes, *reading_notes(read, wrt), *absent_notes(expr, wrt))
     try:
         steps, closed, graph = _run(expr, wrt, names, output, given)
     except RecursionError:

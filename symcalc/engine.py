@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import expr as E
-from . import matrix_nodes as M
+from .expr import matrixnodes as M
 from .diff import jacobian, mm
 from .errors import SymcalcError, UnsupportedError
 from .rules import RULES

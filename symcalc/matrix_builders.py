@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy
 
 from . import expr as E
-from . import matrix_nodes as M
+from .expr import matrixnodes as M
 from .errors import ShapeError
 from .shapes import ONE, fmt_shape, is_column, is_row
 

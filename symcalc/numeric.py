@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import expr as E
-from . import matrix_nodes as M
+from .expr import matrixnodes as M
 from .errors import ShapeError, SymcalcError
 from .functions import FUNCTIONS
 from .limits import MAX_DENSE

@@ -10,7 +10,7 @@ tr(A⁻¹A) | softmax(A, axis=1) | \\mathbf{A}^{-1}{}^{T}
 """
 from __future__ import annotations
 
-from . import matrix_nodes as M
+from .expr import matrixnodes as M
 from .visitor import on
 
 ATOM, POW = 100, 30  # the printers' precedences of an atom and of a power (as in printing)

@@ -17,24 +17,10 @@ import sympy
 from . import expr as E
 from .functions import FUNCTIONS
 from .print_matrix import MatrixPrinting
+from .spelling import SUBSCRIPT, SUPERSCRIPT, latex_name, looks_like_function, text_name
 from .visitor import Visitor, on
 
 ADD, MUL, NEG, POW, ATOM = 10, 20, 15, 30, 100
-# A user's name that the printer also uses for a constant prints in mathematical italic (the
-# parser reads it back as the same name): the identity keeps the paper's upright I.
-_RESERVED_TEXT = {"I": "𝐼"}
-
-GREEK = (
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
-    "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
-).split()
-_GREEK_CHARS = "αβγδεζηθικλμνξοπρστυφχψωΓΔΘΛΞΠΣΦΨΩ"
-_GREEK_TEXT = dict(zip(GREEK, _GREEK_CHARS))
-_GREEK_LATEX = {c: "\\" + g for g, c in _GREEK_TEXT.items()}
-_GREEK_LATEX["ο"] = "o"
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUBSCRIPT_LETTERS = dict(zip("aehijklmnoprstuvx", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
 
 
 def _split_fraction(items):
@@ -143,7 +129,7 @@ class _Printer(MatrixPrinting, Visitor):
             return ""
         if (s[:1].isdigit() and s[1:2] != "\u20d7") or s.startswith(self.minus):  # 1⃗ is no number
             return self.times
-        if isinstance(prev, E.Var) and _looks_like_function(prev.name) and s.startswith(("(", r"\left(")):
+        if isinstance(prev, E.Var) and looks_like_function(prev.name) and s.startswith(("(", r"\left(")):
             return self.times
         return "" if out[-1].isdigit() and isinstance(f, (E.Var, E.Pow)) else " "
 
@@ -236,7 +222,7 @@ class TextPrinter(_Printer):
 
     def power(self, base, exponent):
         if isinstance(exponent, E.Const) and exponent.value.is_Integer:
-            return base + str(exponent.value).translate(_SUPERSCRIPT)
+            return base + str(exponent.value).translate(SUPERSCRIPT)
         return f"{base}^{self.p(exponent, ATOM)}"
 
     def transposed(self, s):
@@ -253,7 +239,7 @@ class TextPrinter(_Printer):
         return f"{{{below} if {cond} ≤ 0; {above} if {cond} > 0}}"
 
     def subscript(self, base, i):
-        return base + str(i).translate(_SUBSCRIPT)
+        return base + str(i).translate(SUBSCRIPT)
 
     def column(self, items):
         return "[" + ", ".join(items) + "]ᵀ"
@@ -359,53 +345,6 @@ class LatexPrinter(_Printer):
     def _Partial(self, e):
         d = "d" if e.total else r"\partial "
         return rf"\frac{{{d}{self.p(e.num, ATOM)}}}{{{d}{self.p(e.den, ATOM)}}}", ATOM
-
-
-_FUNCTION_SPELLINGS = frozenset({f.text for f in FUNCTIONS.values()} | set(FUNCTIONS) | {"diag", "sum", "max", "ln"})
-
-
-def _looks_like_function(name: str) -> bool:
-    """A variable printed like a function name (sigma prints σ, as sigmoid does)."""
-    return name in _FUNCTION_SPELLINGS or text_name(name) in _FUNCTION_SPELLINGS
-
-
-def text_name(name: str) -> str:
-    """``beta`` → β, ``x_1`` → x₁."""
-    base, _, sub = name.partition("_")
-    base = _GREEK_TEXT.get(base, _RESERVED_TEXT.get(base, base))
-    if sub == "hat":
-        return base + "\u0302"
-    if sub.isdigit():
-        return base + sub.translate(_SUBSCRIPT)
-    if sub and all(c in _SUBSCRIPT_LETTERS for c in sub):
-        return base + "".join(_SUBSCRIPT_LETTERS[c] for c in sub)
-    return f"{base}_{sub}" if sub else base
-
-
-def latex_name(name: str, bold: bool = False) -> str:
-    """``beta`` → \\beta, ``x_1`` → x_{1}, ``β`` → \\beta."""
-    if name.startswith("∇"):
-        return r"\nabla " + latex_name(name[1:], bold)
-    name = _tex_safe(name)
-    base, _, sub = name.partition("_")
-    if base in _GREEK_TEXT:
-        base = "\\" + base
-    elif all(c in _GREEK_LATEX for c in base):
-        base = " ".join(_GREEK_LATEX[c] for c in base)
-    elif len(base) > 1:
-        base = rf"\mathrm{{{base}}}"
-    if bold:
-        base = rf"\mathbf{{{base}}}"
-    if sub == "hat":
-        return rf"\hat{{{base}}}"
-    return f"{base}_{{{sub}}}" if sub else base
-
-
-def _tex_safe(name: str) -> str:
-    """Names are checked at entry; should one ever carry a character TeX would act on, it is
-    spelled as its code point, never passed through (a backslash here could \\input a file)."""
-    return "".join(c if c.isalnum() and (c.isascii() or c in _GREEK_LATEX) or c == "_" else f"U{ord(c):04X}"
-                   for c in name)
 
 
 text = TextPrinter()

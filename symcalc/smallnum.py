@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from . import expr as E
-from . import matrix_nodes as M
+from .expr import matrixnodes as M
 from .errors import SymcalcError
 from .functions import FUNCTIONS
 from .visitor import SharedVisitor, on

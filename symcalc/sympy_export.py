@@ -18,7 +18,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from . import expr as E
 from . import matrix_builders as MB
-from . import matrix_nodes as M
+from .expr import matrixnodes as M
 from .errors import UnsupportedError
 from .functions import FUNCTIONS
 from .visitor import Visitor, on

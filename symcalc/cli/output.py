@@ -186,7 +186,7 @@ def _values_at(d, values) -> list[str]:
     """A derivation's values at the --at point (_point_values) as text lines, for every format but JSON."""
     import numpy as np
 
-    from ..printing import text_name
+    from ..spelling import text_name
 
     lines = []
     for v, value in values:

@@ -121,6 +121,14 @@ def render(d, console=None, ascii=False) -> None:
         console.print(renderable(d, console.width, ascii))
 
 
+def segments(d, console, options, ascii=False) -> list:
+    """What :func:`render` prints, as segments for rich's console protocol (``Derivation.__rich_console__``),
+    laid out for ``options.max_width``. They are rendered here, in full, under symcalc's theme, which is
+    popped again before they are returned: the caller's console keeps its own theme."""
+    with console.use_theme(THEME):
+        return list(console.render(renderable(d, options.max_width, ascii), options))
+
+
 def render_graph(d, console) -> None:
     """Print the dataflow tree (``--graph``) in symcalc's theme."""
     with console.use_theme(THEME):

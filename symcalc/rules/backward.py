@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from .. import matrix_builders as MB
-from .. import matrix_nodes as M
+from ..expr import matrixnodes as M
 from ..functions import FUNCTIONS
 from .base import Rule, mm
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from .. import matrix_builders as MB
-from .. import matrix_nodes as M
+from ..expr import matrixnodes as M
 from .base import Rule, mm
 
 

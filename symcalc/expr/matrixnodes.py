@@ -6,7 +6,7 @@ in :mod:`symcalc.matrix_builders`.
 """
 from __future__ import annotations
 
-from .expr import SCALAR, Expr, _leaf, _Unary
+from .nodes import SCALAR, Expr, _Unary, _leaf
 
 
 @_leaf
