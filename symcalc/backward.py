@@ -17,7 +17,7 @@ Z = XW ⇒ G_W = XᵀG_Z. Walking the intermediates from the loss back to the va
 >>> X, W = sc.matrix("X", "N", "n"), sc.matrix("W", "n", "m")
 >>> d = sc.derive(sc.sum_(sc.tanh(X @ W)), W, layout="denominator")
 >>> print(d.closed_form())
-Xᵀ(1 − tanh(XW)²)
+Xᵀ (1 − tanh(XW)²)
 """
 from __future__ import annotations
 
@@ -215,7 +215,8 @@ class _Pass:
             value = E.zero(v.shape)
             self.value[v] = value
             return value
-        formula = simplify_labels(E.add(*(c for c, _ in parts)))
+        seed = {M.Grad(self.out, self.out.shape): E.one()}  # G_L = 1
+        formula = simplify(E.replace(E.add(*(c for c, _ in parts)), seed))
         mapping = {M.Grad(u, u.shape): g for u, g in self.value.items()}
         raw = E.replace(E.add(*(c for c, _ in parts)), mapping)
         value = simplify(raw)
@@ -230,11 +231,6 @@ class _Pass:
             self.value[v] = value
         self.steps.append(Step("backward", tuple(sides), v.shape, rules, wrt=v if v in self.wrt else None))
         return value
-
-
-def simplify_labels(e):
-    """The formula side as the rules wrote it, lightly cleaned (1·G_L is G_L)."""
-    return simplify(e)
 
 
 PRINTED_FULL = 60  # a fully substituted result up to this many characters reads better than δ's

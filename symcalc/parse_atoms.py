@@ -6,6 +6,7 @@ import difflib
 from fractions import Fraction
 
 from . import expr as E
+from . import matrix_builders as MB
 from .errors import ParseError
 from .functions import PARSER_NAMES
 from .habits import UNSUPPORTED, call_args
@@ -15,7 +16,9 @@ from .parse_sizes import MAX_CONST_DIGITS, MAX_EXPONENT_DIGITS, Node, _digits, _
 from .tokens import Token
 
 _UNARY = PARSER_NAMES  # every spelling of an element-wise function, from its record
-_SPECIAL = {"sum": 1, "dot": 2, "max": 2, "maximum": 2, "relu": 1}
+_SPECIAL = {"sum": 1, "dot": 2, "max": 2, "maximum": 2, "relu": 1, "mean": 1, "trace": 1, "det": 1, "inv": 1,
+            "norm": 1, "softmax": 1, "log_softmax": 1, "logsumexp": 1}
+_AXIS = {"sum", "mean", "softmax", "log_softmax", "logsumexp"}  # the calls that take axis=0 or axis=1
 FUNCTION_NAMES = sorted(n for n in {*_UNARY, *_SPECIAL} if n.isascii())  # σ and √ are symbols, not names
 
 
@@ -76,14 +79,18 @@ class Atoms:
             raise self.unknown(name)
         self.take()  # (
         self.deeper()
-        args = []
+        args, axis = [], None
         if not self.at(")"):
             args.append(self.additive())
             while self.at(","):
                 self.take()
+                if self.tok.kind == "name" and self.tokens[self.i + 1].text == "=":
+                    axis = self.axis(fname)
+                    break
                 args.append(self.additive())
         if self.at("="):
-            raise self.error("keyword arguments are not allowed")
+            raise self.error("keyword arguments are not allowed" + (
+                "; the one keyword is axis, after the argument: sum(M, axis=0)" if fname in _AXIS else ""))
         close = self.expect(")", f"',' or ')' in the call of {fname}")
         self.depth -= 1
         arity = _SPECIAL.get(fname, 1)
@@ -92,12 +99,28 @@ class Atoms:
                              self.text, name.pos)
         exprs = [a.expr for a in args]
         build = {
-            "sum": lambda: E.sum_(exprs[0]), "dot": lambda: E.dot(*exprs), "relu": lambda: E.relu(exprs[0]),
+            "sum": lambda: E.sum_(exprs[0], axis), "dot": lambda: E.dot(*exprs), "relu": lambda: E.relu(exprs[0]),
             "max": lambda: E.maximum(*exprs), "maximum": lambda: E.maximum(*exprs),
+            "mean": lambda: MB.mean(exprs[0], axis), "trace": lambda: MB.trace(exprs[0]),
+            "det": lambda: MB.det(exprs[0]), "inv": lambda: MB.inv(exprs[0]), "norm": lambda: MB.norm(exprs[0]),
+            "softmax": lambda: MB.softmax(exprs[0], axis), "log_softmax": lambda: MB.log_softmax(exprs[0], axis),
+            "logsumexp": lambda: MB.logsumexp(exprs[0], axis),
         }.get(fname, lambda: E.apply(_UNARY[fname], exprs[0]))
         expr = self.guard(build, name.pos, close.pos + 1, args)
         # sqrt(4**500) is exact in sympy, so a function of a constant is as big as its argument
         return self.constant(Node(expr, name.pos, close.pos + 1), None, _most(args))
+
+    def axis(self, fname: str) -> int:
+        """``axis=0`` or ``axis=1`` after the argument of sum, mean and the softmax family."""
+        key = self.take()
+        if key.text != "axis" or fname not in _AXIS:
+            where = f"{fname} takes no keyword arguments" if fname not in _AXIS else f"{fname}'s one keyword is axis"
+            raise ParseError(f"{where} (not {key.text}=)", self.text, key.pos)
+        self.take()  # =
+        value = self.take()
+        if value.kind != "num" or value.text not in ("0", "1"):
+            raise ParseError("axis must be 0 (down each column) or 1 (along each row)", self.text, value.pos)
+        return int(value.text)
 
     def unknown(self, name: Token) -> ParseError:
         if name.text in self.symbols or name.text in self.declared:

@@ -65,11 +65,28 @@ class _Printer(MatrixPrinting, Visitor):
     @on(E.Const)
     def _Const(self, e):
         v = e.value
+        if v.free_symbols:  # a count of sizes, as mean divides by: N, Nm, 2/(Nm)
+            return self.sizes(v)
         if v.is_Rational and v.q != 1:
             frac = self.fraction((str(abs(v.p)), ATOM), (str(v.q), ATOM))
             return (frac, MUL) if v > 0 else (self.minus + frac, NEG)
         s = str(v) if not v.is_Float else f"{float(v):g}"
         return (self.minus + s[1:], NEG) if s.startswith("-") else (s, ATOM)
+
+    def sizes(self, v):
+        import sympy
+
+        num, den = sympy.fraction(sympy.factor_terms(v))
+
+        def product(x):
+            coeff, factors = x.as_coeff_mul()
+            parts = ([str(coeff)] if coeff != 1 or not factors else []) + [
+                str(f.base) + (self.power("", E.Const(f.exp))) if f.is_Pow else str(f) for f in factors]
+            return (" " if self.stacked else "").join(parts), (ATOM if len(parts) == 1 else MUL)
+
+        if den == 1:
+            return product(num)
+        return self.fraction(product(num), product(den)), MUL
 
     @on(E.Add)
     def _Add(self, e):

@@ -94,10 +94,28 @@ def _broadcast(op: str, verb: str, items) -> tuple:
     return out
 
 
+def _spread(items) -> list:
+    """numpy's broadcasting against a matrix: a 1×m row is repeated down N rows as 1⃗bᵀ, an N×1 column
+    across m columns as c1⃗ᵀ (a vector with a vector of the other orientation is left to _broadcast's
+    error: an outer sum is rarely what was meant)."""
+    matrices = [i.shape for i in items if i.shape[0] != ONE and i.shape[1] != ONE]
+    if not matrices:
+        return items
+    rows, cols = matrices[0]
+    out = []
+    for item in items:
+        if item.shape == (ONE, cols) and rows != ONE:
+            item = matmul(Ones((rows, ONE)), item)
+        elif item.shape == (rows, ONE) and cols != ONE:
+            item = matmul(item, transpose(Ones((cols, ONE))))
+        out.append(item)
+    return out
+
+
 def add(*terms) -> Expr:
     terms = [as_expr(t) for t in terms]
     flat = []
-    for t in terms:
+    for t in _spread(terms):
         flat.extend(t.items if isinstance(t, Add) else (t,))
     shape = _broadcast("+", "add", flat)
     return flat[0] if len(flat) == 1 else Add(tuple(flat), shape)
@@ -106,7 +124,7 @@ def add(*terms) -> Expr:
 def mul(*factors) -> Expr:
     factors = [as_expr(f) for f in factors]
     flat = []
-    for f in factors:
+    for f in _spread(factors):
         flat.extend(f.items if isinstance(f, Mul) else (f,))
     shape = _broadcast("*", "multiply element-wise", flat)
     return flat[0] if len(flat) == 1 else Mul(tuple(flat), shape)
@@ -120,7 +138,7 @@ def neg(e) -> Expr:
 
 
 def div(a, b) -> Expr:
-    a, b = as_expr(a), as_expr(b)
+    a, b = _spread([as_expr(a), as_expr(b)])
     return Div(a, b, _broadcast("/", "divide element-wise", (a, b)))
 
 
@@ -174,15 +192,20 @@ def dot(a: Expr, b: Expr) -> Expr:
     return Dot(a, b)
 
 
-def sum_(e: Expr) -> Expr:
-    """sum(v): add up the elements."""
+def sum_(e: Expr, axis: int | None = None) -> Expr:
+    """sum(v): add up the elements; with ``axis`` as numpy (0: the row of column sums 1⃗ᵀM, 1: the
+    column of row sums M1⃗)."""
     e = as_expr(e)
+    if axis is not None:
+        from ..matrix_builders import sum_along
+
+        return sum_along(e, axis)
     return e if e.is_scalar else Sum(e)
 
 
 def maximum(a: Expr | float, b: Expr | float) -> Expr:
     """Element-wise max; ``maximum(0, x)`` is the ReLU."""
-    a, b = as_expr(a), as_expr(b)
+    a, b = _spread([as_expr(a), as_expr(b)])
     if isinstance(b, Const) and not isinstance(a, Const):
         a, b = b, a  # keep the constant first, so the kink convention has one form
     return Max(a, b, _broadcast("max", "take the maximum of", (a, b)))

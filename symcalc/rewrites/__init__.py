@@ -27,6 +27,7 @@ from . import matmul  # noqa: F401  MatMul
 from . import structure  # noqa: F401  Transpose, Diag
 from . import reductions  # noqa: F401  Sum, Dot
 from . import blocks  # noqa: F401  Step, Index, Block
+from . import matrices  # noqa: F401  all-ones factors, traces
 from .core import BY_NODE, REWRITES, Rewrite, expand_to, negated, rewrite, rewrite_once, unmask_relu
 
 __all__ = ["BY_NODE", "REWRITES", "Rewrite", "expand_to", "negated", "rewrite", "rewrite_once", "unmask_relu"]

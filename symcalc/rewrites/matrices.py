@@ -1,0 +1,57 @@
+"""Rewrites of the matrix world: all-ones factors, a scalar cancelled against its quotient, traces.
+
+Each holds for every value of its operands (the all-ones matrix is the identity of ⊗ for operands
+of its shape; f ⊗ (a ⊘ f) = a wherever the quotient is defined).
+"""
+from __future__ import annotations
+
+import sympy
+
+from .. import expr as E
+from ..expr import matrixnodes as M
+from .core import rewrite
+
+
+def all_ones(f) -> bool:
+    """1⃗, 1⃗ᵀ or 1⃗1⃗ᵀ: every element 1."""
+    if isinstance(f, E.Ones) or (isinstance(f, E.Transpose) and isinstance(f.arg, E.Ones)):
+        return True
+    return isinstance(f, E.MatMul) and all(all_ones(g) for g in f.items)
+
+
+@rewrite(E.Mul, "mul.all_ones", "(1⃗1⃗ᵀ) ⊗ A = A, 1⃗ᵀ ⊗ aᵀ = aᵀ")
+def _mul_all_ones(e):
+    full = [f for f in e.items if f.shape == e.shape]
+    drop = [f for f in full if all_ones(f)]
+    if not drop or len(full) < 2:
+        return None
+    if len(drop) == len(full):
+        drop = drop[1:]  # an all-ones operand times an all-ones operand keeps one
+    kept = [f for f in e.items if not any(f is d for d in drop)]
+    return kept[0] if len(kept) == 1 else E.Mul(tuple(kept), e.shape)
+
+
+@rewrite(E.Mul, "mul.cancel_quotient", "s (A ⊘ s) = A for a scalar s")
+def _mul_cancel_quotient(e):
+    for i, f in enumerate(e.items):
+        if isinstance(f, E.Div) and f.right.is_scalar and not f.right == E.Const(sympy.Integer(0)):
+            rest = e.items[:i] + e.items[i + 1:]
+            for j, g in enumerate(rest):
+                if g == f.right:
+                    kept = (*rest[:j], *rest[j + 1:], f.left)
+                    return E.mul(*kept)
+    return None
+
+
+@rewrite(M.Trace, "trace.identity", "tr(I) = n")
+def _trace_identity(e):
+    if isinstance(e.arg, E.Identity):
+        return E.Const(sympy.sympify(e.arg.shape[0]))
+    return None
+
+
+@rewrite(M.Trace, "trace.transpose", "tr(Aᵀ) = tr(A)")
+def _trace_transpose(e):
+    if isinstance(e.arg, E.Transpose):
+        return M.Trace(e.arg.arg)
+    return None
