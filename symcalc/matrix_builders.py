@@ -6,7 +6,7 @@ sums and ``sum(M, axis=1)`` the column M1⃗ of row sums; a mean divides by the 
 >>> from symcalc.expr import matrix, vector
 >>> M = matrix("M", "N", "m")
 >>> print(sum_along(M, 0), "|", sum_along(M, 1), "|", mean(M, 1))
-1⃗ᵀM | M1⃗ | M1⃗/m
+1⃗ᵀM | M 1⃗ | M 1⃗ ⊘ m
 >>> print(softmax(M, 1).shape, logsumexp(vector("z")).shape)
 (N, m) (1, 1)
 """

@@ -17,7 +17,7 @@ ln(sin(x³)²)
 >>> parse("sine(x)")
 Traceback (most recent call last):
 ...
-symcalc.errors.ParseError: unknown function 'sine'; did you mean sin, sign?
+symcalc.errors.ParseError: unknown function 'sine'; did you mean sin, sign, inv?
   sine(x)
   ^
 >>> parse("2**999999")

@@ -6,7 +6,7 @@ tr(A), det(A), A⁻¹, ‖x‖, softmax(Z, axis=1), and the upstream gradient G_
 >>> from symcalc.printing import latex, text
 >>> A = matrix("A", "n", "n")
 >>> print(text(trace(inv(A) @ A)), "|", text(softmax(A, 1)), "|", latex(inv(A).T))
-tr(A⁻¹A) | softmax(A, axis=1) | \\mathbf{A}^{-1}{}^{T}
+tr(A⁻¹ A) | softmax(A, axis=1) | \\left(\\mathbf{A}^{-1}\\right)^{T}
 """
 from __future__ import annotations
 

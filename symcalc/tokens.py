@@ -83,6 +83,10 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("name", ch, i))
             i += 1
             continue
+        if ch == "=" and tokens and tokens[-1].text == "axis" and text[i + 1 : i + 2] != "=":  # sum(M, axis=0)
+            tokens.append(Token("op", "=", i))
+            i += 1
+            continue
         two = text[i : i + 2]
         if two in _OPERATORS:
             tokens.append(Token("op", _OPERATORS[two], i))

@@ -34,10 +34,14 @@ def test_derivative_wrt_absent_symbol_is_zero_of_right_shape(expr, wrt, shape_te
     checked(d)
 
 
-@pytest.mark.parametrize("build", [lambda: sc.sum(X * X), lambda: sc.sum(sc.exp(X @ w)) + sc.sum(X * X)])
-def test_matrix_outside_products_is_refused_not_zero(build):
-    with pytest.raises(sc.UnsupportedError, match="only in products"):
-        sc.derive(build(), X)
+@pytest.mark.parametrize("build, closed", [(lambda: sc.sum(X * X), "2 Xᵀ"),
+                                           (lambda: sc.sum(sc.exp(X @ w)) + sc.sum(X * X), None)])
+def test_matrix_outside_products_derives_in_the_backward_form(build, closed):
+    """Issue 12: a matrix outside products (once refused, never a silent zero) derives by the backward rules."""
+    d = checked(sc.derive(build(), X))
+    assert any(s.phase == "backward" for s in d.steps)
+    if closed:
+        assert str(d.closed_form()) == closed
 
 
 M = sc.matrix("W", "m", "n")
@@ -65,8 +69,8 @@ def test_scalar_by_matrix_via_the_trace_rule(expr, numerator, denominator):
 def test_matrix_and_vector_variables_are_separate_derivations(capsys):
     from symcalc.cli import main
 
-    with pytest.raises(sc.SymcalcError, match="on its own"):
-        sc.derive(sc.sum(M @ w), [M, w])
+    both = checked(sc.derive(sc.sum(M @ w), [M, w]))  # issue 12: together, in the backward form
+    assert str(both.closed_form(M)) == "w 1⃗ᵀ" and str(both.closed_form(w)) == "1⃗ᵀW"
     code = main(["derive", "sum(tanh(W @ x + b))", "--wrt", "W", "b", "--matrix", "W:m,n", "--vector", "x",
                  "b:m", "--check"])
     out = capsys.readouterr().out

@@ -263,8 +263,7 @@ def test_matrix_by_a_scalar_from_the_cli(capsys):
     assert "2l QQ" in out and "n×n" in out and "tensor" not in out
 
 
-def test_repeated_matrix_refusal_names_the_real_reason():
-    with pytest.raises(sc.UnsupportedError) as err:
-        sc.derive("a.T @ W @ W @ W @ x", "W", vectors="a x", matrices="W:n,n")
-    message = str(err.value)
-    assert "3 times" in message and "must appear only in products" not in message
+def test_repeated_matrix_derives_in_the_backward_form():
+    """Once refused (W three times in one product); issue 12's backward rules sum the three paths."""
+    d = sc.derive("a.T @ W @ W @ W @ x", "W", vectors="a x", matrices="W:n,n")
+    assert d.check().passed and any(s.phase == "backward" for s in d.steps)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import symcalc as sc
 from symcalc import expr as E
+from symcalc.expr import matrixnodes as M
 from symcalc.check import kink_arguments
 from symcalc.numeric import Evaluator
 from symcalc.rewrites import REWRITES, unmask_relu
@@ -242,7 +243,20 @@ PATTERNS = {
     "index.block": st.composite(lambda draw: E.Index(block2(draw), draw(st.sampled_from([0, 1]))))(),
     "block.zero": st.just(E.block([[0], [0]])),
     "block.diag": st.composite(lambda draw: E.Block(((draw(term(S)), ZERO), (ZERO, draw(term(S)))), (size(2), size(2))))(),
+    # issue 12: the all-ones operand of ⊗ in each shape; a scalar cancelled against its quotient; traces
+    "mul.all_ones": st.composite(lambda draw: (lambda shape: E.Mul(tuple(draw(st.permutations(
+        [_all_ones(shape), draw(term(shape)), draw(term(S))]))), shape))(draw(st.sampled_from([MAT, ROW, COL]))))(),
+    "mul.cancel_quotient": st.composite(lambda draw: (lambda s, m: E.Mul(tuple(draw(st.permutations(
+        [s, E.Div(m, s, m.shape)]))), m.shape))(draw(term(S)) * draw(term(S)) + 1, draw(term(
+            draw(st.sampled_from([MAT, COL, S]))))))(),
+    "trace.identity": st.just(M.Trace(E.identity(N_))),
+    "trace.transpose": st.composite(lambda draw: M.Trace(E.transpose(draw(term(MAT)))))(),
 }
+
+
+def _all_ones(shape):
+    return {MAT: E.MatMul((E.Ones(COL), E.transpose(E.Ones(COL))), MAT), ROW: E.transpose(E.Ones(COL)),
+            COL: E.Ones(COL)}[shape]
 
 
 # ---------------------------------------------------------------- the check

@@ -8,7 +8,8 @@ import pytest
 
 import symcalc as sc
 from symcalc import expr as E
-from symcalc.rules import JACOBIANS, RULES, Rule
+from symcalc.expr import matrixnodes as M
+from symcalc.rules import BACKWARDS, JACOBIANS, RULES, Rule
 
 from helpers import checked
 
@@ -27,12 +28,16 @@ def test_rules_are_frozen_objects_with_a_formula_docstring():
         with pytest.raises(dataclasses.FrozenInstanceError):
             rule.name = "other"
         assert type(rule).__doc__.strip(), rule.key
-        assert rule.backward is None  # room for the adjoint form, not implemented yet
+        # the backward (adjoint) form is implemented by the matrix rules of issue 12, and by them only
+        assert (rule.backward is None) == (rule.section != "matrices"), rule.key
 
 
 def test_each_differentiable_node_has_one_rule():
-    owners = [node for rule in RULES.values() for node in rule.nodes]
-    assert len(owners) == len(set(owners))
+    for backward in (False, True):  # one Jacobian rule and one backward rule per node class
+        owners = [node for rule in RULES.values() for node in rule.nodes if (rule.section == "matrices") == backward]
+        assert len(owners) == len(set(owners))
     assert set(JACOBIANS) == {E.Var, E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step, E.Sum, E.Dot, E.Block,
-                              E.Index, E.Transpose, E.MatMul}
+                              E.Index, E.Transpose, E.MatMul, M.Softmax, M.LogSoftmax, M.LogSumExp, M.Norm}
+    assert set(BACKWARDS) == {E.MatMul, E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step, E.Transpose, E.Sum, E.Dot,
+                              M.Trace, M.Det, M.Inv, M.Norm, M.Softmax, M.LogSoftmax, M.LogSumExp}
     assert all(node in rule.nodes for node, rule in JACOBIANS.items())

@@ -60,9 +60,11 @@ def test_silent_zero_sum_of_two_squared_norms():  # sympy issue 26585
     assert closed(w @ w + x @ x, w) == "2 wᵀ"
 
 
-def test_silent_zero_trace_plus_one_is_refused():  # sympy issue 26561: (Trace(A) + 1).diff(A) -> 0
-    with pytest.raises(sc.UnsupportedError):
-        sc.derive(sc.sum(A) + 1, A)  # A outside a product: refused, never a silent zero
+def test_silent_zero_trace_plus_one_is_not_zero():  # sympy issue 26561: (Trace(A) + 1).diff(A) -> 0
+    d = checked(sc.derive(sc.sum(A) + 1, A))  # issue 12: derived (the all-ones matrix), never a silent zero
+    assert str(d.closed_form()) != "0" and not isinstance(d.closed_form(), sc.expr.Zero)
+    t = checked(sc.derive(sc.trace(A) + 1, A, layout="denominator"))
+    assert str(t.closed_form()) == "I"
 
 
 def test_matrix_gradient_of_a_linear_form_is_not_zero():  # the trace forms of issues 26561 / 25118

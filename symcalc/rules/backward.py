@@ -153,7 +153,7 @@ class StepBack(Rule):
     nodes = (E.Step,)
 
     def backward(self, b, e, G):
-        return iter(())
+        yield 0, E.zero(e.arg.shape)
 
     def example(self):
         A = _X()
@@ -201,8 +201,8 @@ class DotBack(Rule):
             yield 1, E.mul(G, e.left)
 
     def example(self):
-        X, w = _X(), E.vector("w")
-        return E.dot(E.apply("tanh", X @ w), E.ones("N")), w
+        X = _X()
+        return E.dot(MB.sum_along(E.apply("tanh", X), 1), E.vector("c", "N")), X
 
 
 @dataclass(frozen=True)
@@ -254,7 +254,7 @@ class NormBack(Rule):
     nodes = (M.Norm,)
 
     def backward(self, b, e, G):
-        yield 0, E.mul(G, E.div(e.arg, e))
+        yield 0, E.mul(E.div(G, e), e.arg)
 
     def example(self):
         A = _X()
