@@ -93,7 +93,8 @@ def concrete_sizes(variables, dims=None) -> dict:
             elif name in DEFAULT_SIZES and DEFAULT_SIZES[name] not in out.values():
                 out[s] = DEFAULT_SIZES[name]
             else:
-                out[s] = next(k for k in spare if k not in out.values())
+                # past the spare sizes (a deep net's n0…n8), the next free integer: never a silent non-check
+                out[s] = next((k for k in spare if k not in out.values()), None) or max(out.values(), default=1) + 1
     return out
 
 

@@ -63,7 +63,8 @@ def test_silent_zero_sum_of_two_squared_norms():  # sympy issue 26585
 def test_silent_zero_trace_plus_one_is_not_zero():  # sympy issue 26561: (Trace(A) + 1).diff(A) -> 0
     d = checked(sc.derive(sc.sum(A) + 1, A))  # issue 12: derived (the all-ones matrix), never a silent zero
     assert str(d.closed_form()) != "0" and not isinstance(d.closed_form(), sc.expr.Zero)
-    t = checked(sc.derive(sc.trace(A) + 1, A, layout="denominator"))
+    S = sc.matrix("S", "n", "n")
+    t = checked(sc.derive(sc.trace(S) + 1, S, layout="denominator"))
     assert str(t.closed_form()) == "I"
 
 
