@@ -15,7 +15,7 @@ PHASES = {
     "define": "Intermediate variables (innermost first)",
     "local": "Local derivatives",
     "chain": "Chain rule",
-    "backward": "Backward pass: G_V = ∂L/∂V, of V's shape, from the output back",
+    "backward": "Backward pass: each G (the gradient of L by V, of V's shape), from the output back",
     "substitute": "Substitute back and simplify",
     "result": "Result",
 }
