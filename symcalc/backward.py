@@ -278,12 +278,30 @@ def run(expr, wrt, names=None, output=None, given=None):
 
 
 def needs_backward(expr, wrt) -> bool:
-    """Matrix-valued intermediates, or a node only the backward rules know."""
+    """A node only the backward rules know, or a matrix-valued intermediate a variable reaches.
+
+    The forward engine's Jacobians stop at vectors: an intermediate with two sizes other than 1
+    (an outer product v uᵀ, a scalar broadcast over a matrix Y − a, a product of matrices W₁W₂)
+    would need a 4-tensor, so a variable that reaches one goes backward. A matrix *variable*
+    alone (Wx) stays forward: the trace rule derives it."""
     if not expr.is_scalar:
         return False
     if any(isinstance(n, (M.Trace, M.Det, M.Inv)) or (isinstance(n, M.ALONG) and not is_vectorish(n.arg.shape))
            or (isinstance(n, M.Norm) and not is_vectorish(n.arg.shape)) for n in E.walk(expr)):
         return True
+    return any(_matrix_reached(n, wrt) for n in E.walk(expr) if not isinstance(n, E.Var))
+
+
+def _matrix_reached(node, wrt) -> bool:
+    if any(E.depends(node, v) for v in wrt) and not is_vectorish(node.shape):
+        return True
+    if not isinstance(node, E.MatMul):
+        return False
+    items = node.items
+    for i in range(len(items)):  # a run of factors inside the product: v uᵀ in v uᵀ u
+        rows = items[i].shape[0]
+        for j in range(i + 1, len(items)):
+            if rows != ONE and items[j].shape[1] != ONE and \
+                    any(E.depends(f, v) for f in items[i:j + 1] for v in wrt):
+                return True
     return False
-
-
