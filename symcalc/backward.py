@@ -278,30 +278,32 @@ def run(expr, wrt, names=None, output=None, given=None):
 
 
 def needs_backward(expr, wrt) -> bool:
-    """A node only the backward rules know, or a matrix-valued intermediate a variable reaches.
+    """A node only the backward rules know, or a path the forward Jacobians cannot take.
 
-    The forward engine's Jacobians stop at vectors: an intermediate with two sizes other than 1
-    (an outer product v uᵀ, a scalar broadcast over a matrix Y − a, a product of matrices W₁W₂)
-    would need a 4-tensor, so a variable that reaches one goes backward. A matrix *variable*
-    alone (Wx) stays forward: the trace rule derives it."""
+    The forward engine's Jacobians stop at vectors, and the trace rule takes one matrix variable
+    through products and element-wise functions of matrices. Two paths would need a 4-tensor
+    there, so they go backward: a variable inside a product through an outer product (v uᵀ u),
+    and a scalar that depends on a variable broadcast over a matrix (Y − a, l Q)."""
     if not expr.is_scalar:
         return False
     if any(isinstance(n, (M.Trace, M.Det, M.Inv)) or (isinstance(n, M.ALONG) and not is_vectorish(n.arg.shape))
            or (isinstance(n, M.Norm) and not is_vectorish(n.arg.shape)) for n in E.walk(expr)):
         return True
-    return any(_matrix_reached(n, wrt) for n in E.walk(expr) if not isinstance(n, E.Var))
+    live = [v for v in wrt if E.depends(expr, v)]
+    return bool(live) and _forward_cannot(expr, live, in_matrix=False)
 
 
-def _matrix_reached(node, wrt) -> bool:
-    if any(E.depends(node, v) for v in wrt) and not is_vectorish(node.shape):
-        return True
-    if not isinstance(node, E.MatMul):
+def _forward_cannot(e, wrt, in_matrix) -> bool:
+    if not any(E.depends(e, v) for v in wrt):
         return False
-    items = node.items
-    for i in range(len(items)):  # a run of factors inside the product: v uᵀ in v uᵀ u
-        rows = items[i].shape[0]
-        for j in range(i + 1, len(items)):
-            if rows != ONE and items[j].shape[1] != ONE and \
-                    any(E.depends(f, v) for f in items[i:j + 1] for v in wrt):
-                return True
-    return False
+    if in_matrix and e.is_scalar:
+        return True  # broadcast over a matrix: the forward engine would lose the count
+    if isinstance(e, E.MatMul) and any(_outer(a, b) for a, b in zip(e.items, e.items[1:])):
+        return True
+    in_matrix = in_matrix or not is_vectorish(e.shape)
+    return any(_forward_cannot(a, wrt, in_matrix) for a in e.args)
+
+
+def _outer(a, b) -> bool:
+    """A column times a row or a matrix: v uᵀ."""
+    return a.shape[1] == ONE and a.shape[0] != ONE and b.shape[1] != ONE

@@ -42,6 +42,7 @@ class Spec:
     vectors: str = ""
     scalars: str = ""
     matrices: str = ""
+    onehot: str = ""
     notes: tuple = ()
     demo: str = ""
 
@@ -74,7 +75,14 @@ class Spec:
         given = self._given(part) if part.define else None
         return derive(part.expression, list(wrt or part.wrt), layout=layout, names=list(part.intermediates),
                       output=part.output, title=title, notes=notes, given=given, verify=verify,
-                      **self.declarations)
+                      onehot=self._labels(part), **self.declarations)
+
+    def _labels(self, part) -> str:
+        """The spec's one-hot labels that this part's expression uses (one declaration serves every part)."""
+        from .derivation import variables_of
+
+        used = set(variables_of(part.expression, self.declarations)) if self.onehot else set()
+        return " ".join(n for n in self.onehot.split() if n in used)
 
     @property
     def declarations(self) -> dict:
@@ -185,7 +193,8 @@ _TEXT = Field("a string", check_text)
 SPEC_FIELDS = {
     "title": Field("a string", check_text, required=True), "example": _TEXT, "section": _TEXT,
     "vectors": Field("declarations such as 'w x y:N'", _string), "scalars": Field("declarations such as 'b'", _string),
-    "matrices": Field("declarations such as 'X:N,n'", _string), "notes": Field("a list of strings", _texts),
+    "matrices": Field("declarations such as 'X:N,n'", _string),
+    "onehot": Field("names of one-hot labels such as 'Y'", _string), "notes": Field("a list of strings", _texts),
     "part": Field("one or more [[part]] tables", _parts), "demo": Field(f"one of {DEMOS}", _demo),
 }
 PART_FIELDS = {

@@ -142,6 +142,19 @@ def relative_error(got, want, noise=(), floor: float = 0.0) -> float:
     return worst
 
 
+def label_values(rng, rows, cols) -> list[float]:
+    """Row-major values of a one-hot label: a column whose entries sum to 1, or rows that each do.
+
+    Soft labels (positive, normalised) rather than 0/1: they satisfy every identity a one-hot label
+    does that the simplifier uses (Y1⃗ = 1⃗), and a rewrite that assumed more would show."""
+    groups, width = (1, rows) if cols == 1 else (rows, cols)
+    out = []
+    for _ in range(groups):
+        raw = [rng.uniform(0.1, 1.0) for _ in range(width)]
+        out += [x / sum(raw) for x in raw]
+    return out
+
+
 class _Checker:
     """One expression and its closed forms, at concrete sizes; one evaluator reused throughout."""
 
@@ -163,6 +176,9 @@ class _Checker:
         out = {}
         for v in self.variables:
             r, c = (int(s) if s.is_Integer else self.sizes[s] for s in v.shape)
+            if E.is_onehot(v):
+                out[v] = Mat(r, c, label_values(self.rng, r, c))
+                continue
             out[v] = Mat(r, c, [self.rng.uniform(0.2, 2.0) * self.rng.choice((-1.0, 1.0)) for _ in range(r * c)])
         return out
 

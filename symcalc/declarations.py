@@ -59,3 +59,28 @@ def declare(scalars: str = "", vectors: str = "", matrices: str = "", size: str 
     for name, (kind, sizes) in parse_declarations(scalars, vectors, matrices, size).items():
         out[name] = {"scalar": E.scalar, "vector": E.vector, "matrix": E.matrix}[kind](name, *sizes)
     return out
+
+
+def mark_onehot(expr, onehot) -> E.Expr:
+    """``expr`` with the variables named in ``onehot`` (a string "Y y" or a list) declared labels.
+
+    >>> X, Y = E.matrix("X", "N", "m"), E.matrix("Y", "N", "m")
+    >>> [v.kind for v in E.variables(mark_onehot(X - Y, "Y"))]
+    ['symbol', 'onehot']
+    """
+    names = onehot.replace(",", " ").split() if isinstance(onehot, str) else list(onehot or ())
+    if not names:
+        return expr
+    present = {v.name: v for v in E.variables(expr)}
+    swap = {}
+    for raw in names:
+        name = normalize_name(raw) if isinstance(raw, str) else getattr(raw, "name", None)
+        v = present.get(name)
+        if v is None:
+            known = ", ".join(present) or "none"
+            raise ParseError(f"onehot names {name!r}, which is not a variable of the expression ({known})")
+        if v.is_scalar:
+            raise ParseError(f"onehot: {name} is a scalar; a one-hot label is a vector (its entries sum to 1) or "
+                             f"a matrix (each row sums to 1): declare its shape, e.g. --matrix {name}:N,m")
+        swap[v] = E.Var(v.name, v.shape, E.ONEHOT)
+    return E.replace(expr, swap)

@@ -21,7 +21,8 @@ from .check import SKIPPED, self_check
 from .errors import ArgumentError, SymcalcError, UnsupportedError, VerificationError
 from .matrixgrad import is_matrix, run_by_matrix
 from .names import normalize_name
-from .wrt import absent_notes, as_list, check_names, reading_notes, resolve
+from .declarations import mark_onehot
+from .wrt import absent_notes, as_list, check_names, label_notes, reading_notes, resolve
 
 LAYOUTS = ("numerator", "denominator")
 
@@ -217,11 +218,13 @@ def verify_derivation(d: Derivation) -> Derivation:
 def derive(expr: E.Expr | str | float, wrt: E.Var | str | Sequence[E.Var | str] | None = None, *,
            layout: str = "numerator", names: Sequence[str] | None = None, output: str | None = None,
            title: str | None = None, notes: Sequence[str] = (), given: tuple | None = None,
-           scalars: str = "", vectors: str = "", matrices: str = "", verify: bool = True) -> Derivation:
+           scalars: str = "", vectors: str = "", matrices: str = "", onehot: str | Sequence[str] = "",
+           verify: bool = True) -> Derivation:
     """Differentiate ``expr`` with respect to ``wrt`` (a variable or a list of them), step by step.
 
     ``expr`` may be a string in the parser's syntax, with shapes declared as in
     ``vectors="w x y:N"``, ``matrices="X:N,n"``, ``scalars="b"``; variables may be given by name.
+    ``onehot="Y"`` declares labels: a vector whose entries sum to 1, a matrix whose rows do.
     ``names`` fixes the intermediate names in order (the paper's u, z, ...); ``output`` names the
     expression itself (default y); ``given`` = (intermediates, root) imposes a decomposition.
     Raises :class:`UnsupportedError` where no rule applies. Every derivation is checked against
@@ -236,7 +239,7 @@ def derive(expr: E.Expr | str | float, wrt: E.Var | str | Sequence[E.Var | str] 
     notes = tuple(check_text(n, "a note") for n in (notes if isinstance(notes, (list, tuple)) else [notes]))
     with budget():
         d = _derive(expr, wrt, layout=layout, names=names, output=output, title=title, notes=notes, given=given,
-                    scalars=scalars, vectors=vectors, matrices=matrices, verify=verify)
+                    scalars=scalars, vectors=vectors, matrices=matrices, onehot=onehot, verify=verify)
         check_printed(d.steps)
         return d
 
@@ -258,7 +261,7 @@ def _run(expr, wrt, names, output, given):
     return backward.run(expr, wrt, names=names, output=output, given=given)
 
 
-def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, vectors, matrices, verify):
+def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, vectors, matrices, onehot, verify):
     if layout not in LAYOUTS:
         raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     decl = {"scalars": scalars, "vectors": vectors, "matrices": matrices}
@@ -267,14 +270,14 @@ def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, v
         from .parse import parse_with_notes
 
         expr, read = parse_with_notes(expr, **decl)
-    expr = E.as_expr(expr)
+    expr = mark_onehot(E.as_expr(expr), onehot)
     if wrt is None:
         names_ = ", ".join(repr(v.name) for v in E.variables(expr)) or "none"
         raise ArgumentError(f"say which variable to differentiate by: derive(expr, wrt), wrt a variable, a name "
                             f"or a list of them (the expression's variables: {names_})")
     wrt = [resolve(v, expr, decl) for v in as_list(wrt)]
     check_names(expr, names, output, wrt)
-    notes = (*notes, *reading_notes(read, wrt), *absent_notes(expr, wrt))
+    notes = (*notes, *reading_notes(read, wrt), *absent_notes(expr, wrt), *label_notes(expr, wrt))
     try:
         steps, closed, graph = _run(expr, wrt, names, output, given)
     except RecursionError:
@@ -287,9 +290,21 @@ def _derive(expr, wrt, *, layout, names, output, title, notes, given, scalars, v
     return verify_derivation(d) if verify else d
 
 
+def _backward_together(expr, wrt, kw) -> bool:
+    """Whether the backward form derives these variables anyway: then in one pass."""
+    from . import backward
+    from .parse import parse
+
+    decl = {k: kw.get(k, "") for k in ("scalars", "vectors", "matrices")}
+    e = parse(expr, **decl) if isinstance(expr, str) else E.as_expr(expr)
+    present = {v.name: v for v in E.variables(e)}
+    return backward.needs_backward(e, [present[n] for n in wrt if n in present])
+
+
 def derive_each(expr, wrt, **kw) -> list[Derivation]:
     """One derivation for the scalar and vector variables of ``wrt`` and one for each matrix among
-    them (a matrix is derived by the trace rule on its own); ``kw`` as for :func:`derive`.
+    them (a matrix is derived by the trace rule on its own), or one for all where the backward form
+    derives them; ``kw`` as for :func:`derive`.
 
     >>> [d.wrt for d in derive_each("y @ (W @ x) + b", ["W", "b"], vectors="x y:m", matrices="W:m,n")]
     [(b,), (W,)]
@@ -299,4 +314,6 @@ def derive_each(expr, wrt, **kw) -> list[Derivation]:
     declared = declare(**{k: kw.get(k, "") for k in ("scalars", "vectors", "matrices")})
     matrices = [n for n in wrt if n in declared and is_matrix(declared[n])]
     groups = [[n for n in wrt if n not in matrices]] + [[m] for m in matrices]
+    if len(groups) > 1 and _backward_together(expr, wrt, kw):
+        groups = [list(wrt)]  # one backward pass shares the intermediates and the δ's
     return [derive(expr, g, **kw) for g in groups if g]

@@ -57,7 +57,7 @@ def _sympy_simplify(e):
     spend(20 + 5 * len(set(E.walk(e))))  # a sympy round trip costs far more than a rewrite
     s, back = scalar_to_sympy(e)
     back = {k: simplify_scalars(v) for k, v in back.items()}
-    for best in sorted(_candidates(s), key=sympy.count_ops):
+    for best in sorted(candidates(s), key=sympy.count_ops):
         try:
             return from_sympy(best, back)
         except UnsupportedError:  # sympy chose a form symcalc has no node for: try the next
@@ -69,7 +69,7 @@ FACTOR_MAX_OPS = 80
 FACTOR_MAX_DEGREE = 12
 
 
-def _candidates(s):
+def candidates(s):
     yield s
     if sympy.count_ops(s) > FACTOR_MAX_OPS or not _cheap_to_factor(s):
         return

@@ -16,15 +16,16 @@ from __future__ import annotations
 from . import expr as E
 from .budget import spend
 from .rewrites import rewrite_once
+from .elementwise_simplify import simplify_elementwise
 from .scalar_simplify import simplify_scalars
 
 MAX_REWRITES = 200  # per node: a cycle between two rewrites would otherwise never end
 
 
 def simplify(e: E.Expr) -> E.Expr:
-    """Structural clean-up, then sympy on the scalar pieces, then clean-up again."""
+    """Structural clean-up, then sympy on the scalar and element-wise pieces, then clean-up again."""
     e = normal_form(e)
-    return normal_form(simplify_scalars(e))
+    return normal_form(simplify_elementwise(simplify_scalars(e)))
 
 
 def normal_form(e: E.Expr, done: set | None = None) -> E.Expr:

@@ -119,3 +119,42 @@ def from_sympy(s, back: dict) -> E.Expr:
 def _ordered(args):
     """Terms with a positive lead first, so 1 + 2x rather than −x + 1 style where possible."""
     return sorted(args, key=lambda a: (a.could_extract_minus_sign(), sympy.default_sort_key(a)))
+
+
+_ELEMENTWISE = (E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step)
+
+
+def is_elementwise(e) -> bool:
+    """A vector or matrix node computed entry by entry from operands of its shape and scalars."""
+    return (not e.is_scalar and isinstance(e, _ELEMENTWISE)
+            and all(a.is_scalar or a.shape == e.shape for a in e.args))
+
+
+class _ToElementwise(_ToScalar):
+    """An element-wise tree as one entry of it: each operand of its shape that is not element-wise
+    (a product XW, a variable y) is one symbol, so sympy's algebra holds entry by entry."""
+
+    what = "conversion of element-wise pieces to sympy"
+
+    def __call__(self, e):
+        if is_elementwise(e) or is_structural_scalar(e):
+            return self.visit(e)
+        return self.opaque(e)
+
+    def opaque(self, e):
+        for s, v in self.back.items():
+            if v == e:
+                return s
+        s = sympy.Dummy(f"o{len(self.back)}", real=True)  # entries are real: no re() and im()
+        self.back[s] = e
+        return s
+
+    @on(E.Var)
+    def _Var(self, e):
+        return super()._Var(e) if e.is_scalar else self.opaque(e)
+
+
+def elementwise_to_sympy(e):
+    """(sympy expression of one entry, map back) for an element-wise tree."""
+    conv = _ToElementwise()
+    return conv(e), conv.back

@@ -10,8 +10,8 @@ from .errors import ArgumentError, SymcalcError
 
 def resolve(v, expr, decl):
     """A variable given by name: the expression's own, else a declared one, else a scalar."""
-    if isinstance(v, E.Var):
-        return v
+    if isinstance(v, E.Var):  # the expression's own, which may be declared one-hot since
+        return next((u for u in E.variables(expr) if u.name == v.name and u.shape == v.shape), v)
     if not isinstance(v, str):
         raise ArgumentError(f"can only differentiate with respect to a variable (or its name), not {v!r}")
     from .limits import check_name
@@ -70,3 +70,14 @@ def as_list(wrt):
     if isinstance(wrt, (list, tuple)):
         return list(wrt)
     return [wrt]
+
+
+def label_notes(expr, wrt) -> list[str]:
+    """What a one-hot declaration means here; a label is data, never a variable of differentiation."""
+    labels = [v for v in E.variables(expr) if E.is_onehot(v)]
+    for v in wrt:
+        if E.is_onehot(v):
+            raise ArgumentError(f"{v.name} is declared one-hot, a label (its rows sum to 1): it is data, not a "
+                                f"variable to differentiate by; leave it out of wrt or drop the onehot declaration")
+    return [f"{v.name} is a one-hot label: " + ("each row sums to 1 (" + v.name + "1⃗ = 1⃗)" if not v.shape[1] == 1
+            else "its entries sum to 1 (1⃗ᵀ" + v.name + " = 1)") + ", which the simplification uses." for v in labels]

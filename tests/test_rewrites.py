@@ -28,7 +28,8 @@ A, C = sc.scalar("a"), sc.scalar("c")
 U, V, W = sc.vector("u"), sc.vector("v"), sc.vector("w")
 P, Q = sc.vector("p", 2), sc.vector("q", 2)
 B = sc.matrix("B", "n", "n")
-VARIABLES = (A, C, U, V, W, P, Q, B)
+LY, LM = sc.vector("y", "n", onehot=True), sc.matrix("Y", "n", "n", onehot=True)  # labels: entries, rows sum to 1
+VARIABLES = (A, C, U, V, W, P, Q, B, LY, LM)
 COL, ROW, MAT, TWO, S = (N_, ONE), (ONE, N_), (N_, N_), (size(2), ONE), (ONE, ONE)
 ZERO = E.Const(sympy.Integer(0))
 
@@ -251,6 +252,38 @@ PATTERNS = {
             draw(st.sampled_from([MAT, COL, S]))))))(),
     "trace.identity": st.just(M.Trace(E.identity(N_))),
     "trace.transpose": st.composite(lambda draw: M.Trace(E.transpose(draw(term(MAT)))))(),
+    "matmul.onehot": st.composite(lambda draw: draw(st.sampled_from([
+        E.MatMul((draw(term(MAT)), LM, E.Ones(COL)), COL), E.MatMul((draw(term(ROW)), LM, E.Ones(COL)), S),
+        E.MatMul((E.transpose(E.Ones(COL)), E.transpose(LM), draw(term(COL))), S),
+        E.MatMul((E.transpose(E.Ones(COL)), E.transpose(LM), draw(term(MAT))), ROW)])))(),
+    "sum.onehot": st.sampled_from([E.Sum(LY), E.Sum(LM)]),
+    "add.factor": st.one_of(st.composite(lambda draw: (lambda f: E.Add(tuple(draw(st.permutations([
+        E.Mul((k(-1), f, draw(term(MAT))), MAT), E.Mul((f, draw(term(MAT))), MAT),
+        E.Mul((draw(term(S)), f, draw(term(MAT))), MAT)]))), MAT))(draw(st.sampled_from([A, C, sc.exp(A)]))))(),
+        st.composite(lambda draw: E.Add(tuple(draw(st.permutations([  # coefficients −1/n, 2/n: sizes
+            E.Mul((E.Const(-1 / N_), draw(term(MAT))), MAT), E.Mul((E.Const(2 / N_), draw(term(MAT))), MAT)]))),
+            MAT))()),
+    "add.common_left": st.composite(lambda draw: (lambda F: draw(st.sampled_from([
+        E.Add((E.Mul((draw(term(S)), E.MatMul((F, draw(term(MAT))), MAT)), MAT), E.MatMul((F, draw(term(MAT))), MAT),
+               draw(term(MAT))), MAT),
+        E.Add((E.Transpose(E.MatMul((B, U), COL), ROW), E.MatMul((E.transpose(U), F), ROW)), ROW)])))(
+            draw(term(MAT))))(),
+    "add.common_right": st.composite(lambda draw: (lambda F: E.Add((
+        E.MatMul((draw(term(ROW)), F), ROW), E.Mul((draw(term(S)), E.MatMul((draw(term(ROW)), F), ROW)), ROW)),
+        ROW))(draw(term(MAT))))(),
+    "add.transposes": st.composite(lambda draw: E.Add((E.Mul((draw(term(S)), E.transpose(draw(term(COL)))), ROW),
+                                                       E.transpose(draw(term(COL)))), ROW))(),
+    "add.dots": st.composite(lambda draw: (lambda x, f, g: E.Add((  # see also test_dots_scaling_vectors_stay
+        E.Dot(x, f / sc.exp(g) * sc.exp(g)), E.Mul((draw(term(S)), E.Dot(x, draw(term(COL)))), S)), S))(
+            draw(term(COL)), draw(term(COL)), draw(term(COL))))(),
+    "matmul.distribute_row": st.composite(lambda draw: E.MatMul((draw(term(ROW)), E.Add(tuple(draw(st.permutations([
+        E.MatMul((E.Ones(COL), draw(term(ROW))), MAT), E.Mul((draw(term(S)), E.identity(N_)), MAT),
+        draw(term(MAT))]))), MAT), draw(term(COL))), S))(),
+    "transpose.sum": st.composite(lambda draw: (lambda m, c, q: E.Transpose(E.Add(tuple(draw(st.permutations([
+        m, E.transpose(m), E.Mul((c, q), MAT), E.Mul((c, E.transpose(q)), MAT)]))), MAT), MAT))(
+            draw(term(MAT)), draw(term(S)), draw(st.sampled_from([B, E.MatMul((U, E.transpose(V)), MAT)]))))(),
+    "sum.outer": st.composite(lambda draw: E.Sum(E.Mul(tuple(draw(st.permutations([
+        draw(term(S)), E.MatMul((draw(term(COL)), draw(term(ROW))), MAT), draw(term(MAT))]))), MAT)))(),
 }
 
 
@@ -276,6 +309,9 @@ def _points(exprs, rng, want=3):
         for var in VARIABLES:
             shape = tuple(int(s) if s.is_Integer else SIZES[s] for s in var.shape)
             arrays[var] = rng.uniform(0.2, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+            if E.is_onehot(var):  # a label: the entries of a vector, each row of a matrix, sum to 1
+                raw = rng.uniform(0.1, 1.0, shape)
+                arrays[var] = raw / raw.sum(axis=0 if shape[1] == 1 else 1, keepdims=True)
         if all(np.all(np.abs(_values(a, arrays)) > 1e-3) for a in kinks):
             found.append(arrays)
             if len(found) == want:
@@ -337,3 +373,21 @@ def test_mask_follows_elementwise_structure_only():
     assert unmask_relu(quad.items)[1] == r.T @ B @ r * V  # a scalar made of all of max(0, z)
     scalar = unmask_relu([E.Step(A, S), sc.exp(sc.relu(A)) * (B @ (sc.relu(A) * U))])
     assert scalar[1] == sc.exp(A) * (B @ (A * U))  # a scalar mask zeroes the whole product
+
+
+def test_the_label_rewrites_need_the_onehot_declaration():
+    """Y1⃗ = 1⃗ holds for labels only: the same product of a plain matrix is left alone, and forcing
+    the rewrite on it changes the value, which this file's check would catch."""
+    plain = E.MatMul((B, B, E.Ones(COL)), COL)
+    assert BY_NAME["matmul.onehot"](plain) is None and BY_NAME["sum.onehot"](E.Sum(B)) is None
+    forced = E.MatMul((B, E.Ones(COL)), COL)
+    assert mismatch(plain, forced) > 1e-3
+    label = E.MatMul((B, LM, E.Ones(COL)), COL)
+    assert mismatch(label, BY_NAME["matmul.onehot"](label)) < 1e-9
+
+
+def test_dots_scaling_vectors_stay():
+    """(v·z)v + (v·v)z is a vector: merging its dot products into one sum (found by the matrix property
+    test) would change its value."""
+    e = E.Add((E.Mul((E.Dot(U, V), U), COL), E.Mul((E.Dot(U, U), V), COL)), COL)
+    assert BY_NAME["add.dots"](e) is None

@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--vector", nargs="+", default=[], metavar="NAME[:SIZE]", help="declare column vectors")
     d.add_argument("--matrix", nargs="+", default=[], metavar="NAME:ROWS,COLS", help="declare matrices")
     d.add_argument("--scalar", nargs="+", default=[], metavar="NAME", help="declare scalars")
+    d.add_argument("--onehot", nargs="+", default=[], metavar="NAME",
+                   help="one-hot labels: a vector whose entries sum to 1, a matrix whose rows do (Y1⃗ = 1⃗)")
     d.add_argument("--standalone", action="store_true", help="with latex: a complete document")
     d.add_argument("--graph", action="store_true", help="with rich or text: the dataflow graph as a tree under each derivation")
     d.add_argument("--out", metavar="FILE", help="write to FILE (- for standard output); the format follows its extension")

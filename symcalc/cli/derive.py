@@ -52,7 +52,7 @@ def _from_expression(args) -> list:
 
     decl = _declarations(args)
     variables_of(args.target, decl)  # parse errors first, before any output
-    return derive_each(args.target, args.wrt, layout=args.layout, verify=False, **decl)
+    return derive_each(args.target, args.wrt, layout=args.layout, verify=False, onehot=" ".join(args.onehot), **decl)
 
 
 def _self_check(ds) -> list:

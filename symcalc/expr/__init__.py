@@ -21,8 +21,9 @@ check shapes and build them (scalar, vector, add, matmul, ...), ``tree`` the wal
 from __future__ import annotations
 
 from ..shapes import ONE, fmt_shape, is_column, is_scalar, size
-from .builders import (add, apply, as_expr, block, const, diag, div, dot, identity, index, matmul, matrix,
-                       maximum, mul, neg, one, ones, power, relu, scalar, stack, sum_, transpose, vector, zero)
+from .builders import (ONEHOT, add, apply, as_expr, block, const, diag, div, dot, identity, index, is_onehot,
+                       matmul, matrix, maximum, mul, neg, one, ones, power, relu, scalar, stack, sum_, transpose,
+                       vector, zero)
 from .nodes import (SCALAR, Add, Const, Diag, Div, Dot, Expr, Func, Identity, MatMul, Max, Mul, Ones, Pow, Step,
                     Sum, Transpose, Var, Zero)
 from .structural import Block, Cases, Index, Partial

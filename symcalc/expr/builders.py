@@ -50,14 +50,30 @@ def scalar(name: str) -> Var:
     return Var(_check_name(name), SCALAR)
 
 
-def vector(name: str, n: int | str = "n") -> Var:
-    """A column vector variable, n×1; ``n`` is a size name (shared) or an int."""
-    return Var(_check_name(name), (size(n), ONE))
+def vector(name: str, n: int | str = "n", *, onehot: bool = False) -> Var:
+    """A column vector variable, n×1; ``n`` is a size name (shared) or an int.
+
+    ``onehot=True`` declares a label: its entries sum to 1 (1⃗ᵀy = 1), which the simplifier uses
+    (cross-entropy of a softmax then gives p − y) and the numeric check respects."""
+    return Var(_check_name(name), (size(n), ONE), ONEHOT if onehot else "symbol")
 
 
-def matrix(name: str, rows: int | str = "m", cols: int | str = "n") -> Var:
-    """A matrix variable, rows×cols."""
-    return Var(_check_name(name), (size(rows), size(cols)))
+def matrix(name: str, rows: int | str = "m", cols: int | str = "n", *, onehot: bool = False) -> Var:
+    """A matrix variable, rows×cols; ``onehot=True``: a batch of labels, each row summing to 1 (Y1⃗ = 1⃗).
+
+    >>> Y = matrix("Y", "N", "m", onehot=True)
+    >>> Y.kind, is_onehot(Y)
+    ('onehot', True)
+    """
+    return Var(_check_name(name), (size(rows), size(cols)), ONEHOT if onehot else "symbol")
+
+
+ONEHOT = "onehot"
+
+
+def is_onehot(e) -> bool:
+    """A label variable: a vector whose entries sum to 1, or a matrix whose rows each do."""
+    return isinstance(e, Var) and e.kind == ONEHOT
 
 
 def _check_name(name) -> str:

@@ -7,7 +7,7 @@ fails for a record that has none.
 
 >>> from symcalc import expr as E
 >>> [r.name for r in REWRITES if r.node is E.Sum]
-['sum.zero', 'sum.ones', 'sum.dot', 'sum.scalars']
+['sum.zero', 'sum.ones', 'sum.dot', 'sum.outer', 'sum.scalars', 'sum.onehot']
 >>> from symcalc.expr import vector, ones
 >>> print(rewrite_once(ones("n").T @ vector("x")))
 sum(x)
@@ -28,6 +28,7 @@ from . import structure  # noqa: F401  Transpose, Diag
 from . import reductions  # noqa: F401  Sum, Dot
 from . import blocks  # noqa: F401  Step, Index, Block
 from . import matrices  # noqa: F401  all-ones factors, traces
+from . import factoring  # noqa: F401  Add: common factors and transposes taken out
 from .core import BY_NODE, REWRITES, Rewrite, expand_to, negated, rewrite, rewrite_once, unmask_relu
 
 __all__ = ["BY_NODE", "REWRITES", "Rewrite", "expand_to", "negated", "rewrite", "rewrite_once", "unmask_relu"]

@@ -9,7 +9,9 @@ import sympy
 
 from .. import expr as E
 from ..expr import matrixnodes as M
+from ..shapes import ONE
 from .core import rewrite
+from .matmul import _pairwise
 
 
 def all_ones(f) -> bool:
@@ -55,3 +57,25 @@ def _trace_transpose(e):
     if isinstance(e.arg, E.Transpose):
         return M.Trace(e.arg.arg)
     return None
+
+
+
+def _label_rows(left, right):
+    """Y1⃗ = 1⃗ and 1⃗ᵀYᵀ = 1⃗ᵀ for a one-hot matrix Y (a vector's 1⃗ᵀy becomes sum(y) first)."""
+    if E.is_onehot(left) and isinstance(right, E.Ones) and left.shape[1] != ONE:
+        return E.Ones((left.shape[0], ONE))
+    if isinstance(left, E.Transpose) and isinstance(left.arg, E.Ones) and isinstance(right, E.Transpose) \
+            and E.is_onehot(right.arg) and right.arg.shape[1] != ONE:
+        return E.transpose(E.Ones((right.arg.shape[0], ONE)))
+    return None
+
+
+_pairwise("matmul.onehot", "Y1⃗ = 1⃗ for a one-hot Y (each row sums to 1)", _label_rows)
+
+
+@rewrite(E.Sum, "sum.onehot", "sum(y) = 1 and sum(Y) = N for one-hot labels")
+def _sum_onehot(e):
+    y = e.arg
+    if not E.is_onehot(y):
+        return None
+    return E.one() if y.shape[1] == ONE else E.Const(sympy.sympify(y.shape[0]))

@@ -26,6 +26,29 @@ def _sum_dot(e):
     return None
 
 
+def _outer_pair(f):
+    """(u, r) of an outer product u r, a column times a row, else None."""
+    if isinstance(f, E.MatMul) and len(f.items) == 2:
+        u, r = f.items
+        if is_column(u.shape) and r.shape[0] == E.ONE and r.shape[1] != E.ONE:
+            return u, r
+    return None
+
+
+@rewrite(E.Sum, "sum.outer", "sum(c ⊗ (u vᵀ) ⊗ Q) = c uᵀQv")
+def _sum_outer(e):
+    a = e.arg
+    if not isinstance(a, E.Mul):
+        return None
+    big = [f for f in a.items if not f.is_scalar]
+    pairs = [_outer_pair(f) for f in big]
+    if len(big) != 2 or not any(pairs):
+        return None
+    i = 0 if pairs[0] else 1
+    (u, r), Q = pairs[i], big[1 - i]
+    return E.mul(*(f for f in a.items if f.is_scalar), E.matmul(E.matmul(E.transpose(u), Q), E.transpose(r)))
+
+
 @rewrite(E.Sum, "sum.scalars", "sum(c ⊗ v) = c sum(v)")
 def _sum_scalars(e):
     a = e.arg

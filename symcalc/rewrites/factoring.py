@@ -1,0 +1,156 @@
+"""Factoring: a factor common to the terms of a sum taken out, so a closed form reads as the textbook's.
+
+xᵀA + xᵀAᵀ = xᵀ(A + Aᵀ) and c AᵀX + c BᵀX = (c Aᵀ + c Bᵀ)X hold by distributivity of the matrix
+product for any values; aᵀ + bᵀ = (a + b)ᵀ by linearity of the transpose. The factored sum is
+then simplified entry by entry where it is element-wise (σ ⊘ σ cancels), which is what brings the
+logistic loss's gradient to (1/N) Xᵀ(σ(Xw + b) − y).
+"""
+from __future__ import annotations
+
+from .. import expr as E
+from .core import rewrite
+
+
+def _split(t):
+    """(scalar coefficients, matrix-product factors) of a term: c AᵀX is ([c], [Aᵀ, X])."""
+    factors = t.items if isinstance(t, E.Mul) else (t,)
+    scalars = [f for f in factors if f.is_scalar]
+    big = [f for f in factors if not f.is_scalar]
+    if len(big) != 1:
+        return None
+    if isinstance(big[0], E.Transpose) and isinstance(big[0].arg, E.MatMul):  # (Ax)ᵀ = xᵀAᵀ, to match xᵀA
+        return scalars, [E.transpose(f) for f in reversed(big[0].arg.items)]
+    return (scalars, list(big[0].items)) if isinstance(big[0], E.MatMul) else None
+
+
+def _product(items):
+    return items[0] if len(items) == 1 else E.MatMul(tuple(items), (items[0].shape[0], items[-1].shape[1]))
+
+
+def _factor_side(e, side):
+    """Terms sharing their first (side 0) or last (side −1) factor F, as F (Σ rest) or (Σ rest) F."""
+    split = [_split(t) for t in e.items]
+    groups: dict = {}
+    for i, s in enumerate(split):
+        if s is not None:
+            groups.setdefault(s[1][side], []).append(i)
+    for F, members in groups.items():
+        if len(members) < 2:
+            continue
+        rests = [E.mul(*split[i][0], _product(split[i][1][1:] if side == 0 else split[i][1][:-1]))
+                 for i in members]
+        rests.sort(key=lambda r: isinstance(r, E.Transpose))  # A + Aᵀ, as the Cookbook writes it
+        inner = E.add(*rests)
+        if inner.is_scalar:  # u (vᵀu) + u (wᵀu) = u (vᵀu + wᵀu): a scalar scales
+            common = E.mul(inner, F)
+        else:
+            common = E.matmul(F, inner) if side == 0 else E.matmul(inner, F)
+        others = [t for i, t in enumerate(e.items) if i not in members]
+        return E.add(common, *others) if others else common
+    return None
+
+
+@rewrite(E.Add, "add.common_left", "A B + A C = A (B + C)")
+def _add_common_left(e):
+    return _factor_side(e, 0)
+
+
+@rewrite(E.Add, "add.common_right", "B A + C A = (B + C) A")
+def _add_common_right(e):
+    return _factor_side(e, -1)
+
+
+def _transposed(t):
+    """(coefficients, a) of c aᵀ, else None."""
+    factors = t.items if isinstance(t, E.Mul) else (t,)
+    big = [f for f in factors if not f.is_scalar]
+    if len(big) == 1 and isinstance(big[0], E.Transpose):
+        return [f for f in factors if f.is_scalar], big[0].arg
+    return None
+
+
+@rewrite(E.Add, "add.transposes", "c aᵀ + d bᵀ = (c a + d b)ᵀ")
+def _add_transposes(e):
+    parts = [_transposed(t) for t in e.items]
+    if len(parts) < 2 or any(p is None for p in parts):
+        return None
+    return E.transpose(E.add(*(E.mul(*c, a) for c, a in parts)))
+
+
+def _dot_term(t):
+    """(coefficients, the dot product) of c (a·b), else None."""
+    factors = t.items if isinstance(t, E.Mul) else (t,)
+    dots = [f for f in factors if isinstance(f, E.Dot)]
+    if len(dots) != 1 or not t.is_scalar:  # (v·w) u is a vector: its dot does not merge with others
+        return None
+    return [f for f in factors if f is not dots[0]], dots[0]
+
+
+@rewrite(E.Add, "add.dots", "c a·b + d e·f = sum(c a ⊗ b + d e ⊗ f), kept only where the entries cancel")
+def _add_dots(e):
+    from ..elementwise_simplify import mentions, simplify_elementwise  # it simplifies with these rewrites
+
+    parts = [(i, _dot_term(t)) for i, t in enumerate(e.items)]
+    parts = [(i, p) for i, p in parts if p is not None]
+    shapes = {s for _, (_, d) in parts for s in (d.left.shape, d.right.shape)}
+    if len(parts) < 2 or len(shapes) != 1:  # entries pair up only between operands of one shape
+        return None
+    entrywise = E.add(*(E.mul(*c, d.left, d.right) for _, (c, d) in parts))
+    merged = simplify_elementwise(entrywise)
+    if mentions(merged) >= mentions(entrywise):
+        return None
+    used = {i for i, _ in parts}
+    return E.add(E.sum_(merged), *(t for i, t in enumerate(e.items) if i not in used))
+
+
+def _opens_up(t, only=None) -> bool:
+    """A term a row reduces: I (yᵀI = yᵀ) or 1⃗ pᵀ (yᵀ1⃗ = sum(y)), possibly scaled."""
+    factors = t.items if isinstance(t, E.Mul) else (t,)
+    big = [f for f in factors if not f.is_scalar]
+    if len(big) != 1:
+        return False
+    f = big[0]
+    if only is E.Identity:
+        return isinstance(f, E.Identity)
+    return isinstance(f, E.Identity) or isinstance(f, E.MatMul) and isinstance(f.items[0], E.Ones)
+
+
+def _distribute(r, s):
+    if r.shape[0] != E.ONE or not isinstance(s, E.Add) or not any(_opens_up(t) for t in s.items) \
+            or not any(_opens_up(t, E.Identity) for t in s.items):
+        return None
+    return E.add(*(E.matmul(r, t) for t in s.items))
+
+
+@rewrite(E.MatMul, "matmul.distribute_row", "yᵀ(1⃗pᵀ − I) = (yᵀ1⃗)pᵀ − yᵀ: a row through a sum with I")
+def _matmul_distribute_row(e):
+    items = e.items
+    for i in range(len(items) - 1):
+        spread = _distribute(items[i], items[i + 1])
+        if spread is not None:
+            return _product([*items[:i], spread, *items[i + 2:]]) if len(items) > 2 else spread
+    return None
+
+
+def _transpose_term(t):
+    """(c A)ᵀ = c Aᵀ, so a scaled term's transpose can cancel too."""
+    factors = t.items if isinstance(t, E.Mul) else (t,)
+    big = [f for f in factors if not f.is_scalar]
+    if len(big) != 1:
+        return E.transpose(t)
+    return E.mul(*(f for f in factors if f.is_scalar), E.transpose(big[0]))
+
+
+def _transposes(e) -> int:
+    return isinstance(e, E.Transpose) + sum(_transposes(a) for a in e.args)
+
+
+@rewrite(E.Transpose, "transpose.sum", "(A + Aᵀ)ᵀ = A + Aᵀ: a symmetric sum is its own transpose")
+def _transpose_sum(e):
+    if not isinstance(e.arg, E.Add):
+        return None
+    terms = [_transpose_term(t) for t in e.arg.items]
+    again = [_transpose_term(t) for t in terms]  # the terms as _transpose_term writes them: (aB)ᵀ as a Bᵀ
+    if sorted(map(str, terms)) != sorted(map(str, again)):
+        return None  # only where the terms' transposes are the terms again
+    return E.add(*sorted(terms, key=lambda t: _transposes(t) > 0))
