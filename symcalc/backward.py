@@ -26,6 +26,8 @@ from collections import defaultdict
 
 from . import expr as E
 from . import matrix_builders as MB
+from .budget import spend
+from .derivation import ClosedForms
 from .expr import matrixnodes as M
 from .engine import given_graph, output_name, present, substitute_back
 from .errors import UnsupportedError
@@ -234,16 +236,86 @@ class _Pass:
 
 
 PRINTED_FULL = 60  # a fully substituted result up to this many characters reads better than δ's
+BUILT_TO_CHOOSE = 400  # tree nodes: a substituted form up to this size is built to choose what to print
+BUILT_PER_COMPACT = 4  # ... and one up to this many times the compact form's size (no larger than it)
 
 
-def _result(x, out, compact, deltas, intermediates):
-    """(closed form, displayed form) in the numerator layout."""
-    full = simplify(substitute_back(substitute_back(compact, deltas), intermediates))
-    shown = compact if E.variables(compact) and _prefer_compact(compact, full) else full
-    if shown is compact:
-        shown = simplify(substitute_back(compact, [(v, d) for v, d in intermediates]))
+class _Sizes:
+    """Tree sizes of forms with the intermediates (``partial``) or also the δ's (``full``) substituted
+    back, counted without building them: a deep network's are quadratic in its depth."""
+
+    def __init__(self, intermediates, deltas):
+        self.partial = _expanded(intermediates, {})
+        self.full = _expanded(deltas, self.partial)
+
+    def small(self, compact, expanded: dict) -> bool:
+        """Whether building ``compact`` substituted back costs little: today's exact choice is kept."""
+        size = _size_with(compact, expanded)
+        return size <= BUILT_TO_CHOOSE or size <= BUILT_PER_COMPACT * E.tree_size(compact)
+
+
+def _expanded(definitions, sizes: dict) -> dict:
+    """{variable: tree size of its definition with the earlier ones substituted}, on top of ``sizes``."""
+    sizes = dict(sizes)
+    for v, d in definitions:
+        sizes[v] = _size_with(d, sizes)
+    return sizes
+
+
+def _size_with(e, sizes: dict) -> int:
+    """tree_size(e) with each variable of ``sizes`` counted as that many nodes (shared subtrees once
+    per place, as printed); bottom-up over the distinct nodes, without recursion."""
+    memo, stack = {}, [e]
+    while stack:
+        node = stack[-1]
+        pending = [a for a in node.args if id(a) not in memo]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if isinstance(node, E.Var):
+            memo[id(node)] = sizes.get(node, 1)
+        elif id(node) not in memo:
+            memo[id(node)] = 1 + sum(memo[id(a)] for a in node.args)
+    spend(len(memo))
+    return memo[id(e)]
+
+
+class _Closed:
+    """One variable's fully substituted closed form (numerator layout), built once, when first needed:
+    to choose what to print (small forms) or when a user asks for it."""
+
+    def __init__(self, compact, deltas, intermediates):
+        self.compact, self.deltas, self.intermediates = compact, deltas, intermediates
+        self._full = None
+
+    def full(self):
+        """The gradient with every δ and intermediate substituted back, simplified (x's shape)."""
+        if self._full is None:
+            self._full = simplify(substitute_back(substitute_back(self.compact, self.deltas), self.intermediates))
+        return self._full
+
+    def __call__(self):
+        return present(simplify(E.transpose(self.full())))
+
+
+def _result(compact, closed: _Closed, intermediates, sizes: _Sizes):
+    """The displayed form in the numerator layout: the fully substituted form where it is short, else
+    the compact one (with the intermediates substituted back where that is shorter still).
+
+    The choice compares printed lengths, so it needs the forms built: they are where that is cheap
+    (the gallery's, small cases), and where one would be large the compact form is shown unbuilt.
+    """
+    if not E.variables(compact):
+        shown = closed.full()
+    elif sizes.small(compact, sizes.full):
+        shown = compact if _prefer_compact(compact, closed.full()) else closed.full()
+    else:
+        shown = compact  # far longer than PRINTED_FULL and than the compact form: δ's read better
+    if shown is compact and sizes.small(compact, sizes.partial):
+        shown = simplify(substitute_back(compact, intermediates))
         shown = compact if len(str(shown)) > len(str(compact)) else shown
-    return simplify(E.transpose(full)), simplify(E.transpose(shown))
+    return simplify(E.transpose(shown))
 
 
 def _prefer_compact(compact, full) -> bool:
@@ -252,7 +324,8 @@ def _prefer_compact(compact, full) -> bool:
 
 
 def run(expr, wrt, names=None, output=None, given=None):
-    """(steps, closed forms {var: ∂L/∂var}, graph) as :func:`symcalc.engine.run` gives them."""
+    """(steps, closed forms {var: ∂L/∂var}, graph) as :func:`symcalc.engine.run` gives them; the closed
+    forms are a :class:`~symcalc.derivation.ClosedForms`, built when asked for."""
     if not expr.is_scalar:
         raise UnsupportedError(f"the backward form needs a scalar loss; {expr} is {fmt_shape(expr.shape)}")
     for x in wrt:
@@ -267,14 +340,14 @@ def run(expr, wrt, names=None, output=None, given=None):
     bw = _Pass(intermediates, out, root, wrt)
     gradients = bw.run()
     steps += bw.steps
-    results = {}
+    sizes, build = _Sizes(intermediates, bw.deltas), {}
     for x in wrt:
-        closed, shown = _result(x, out, gradients[x], bw.deltas, intermediates)
+        build[x] = _Closed(gradients[x], bw.deltas, intermediates)
+        shown = _result(gradients[x], build[x], intermediates, sizes)
         label = E.Partial(out, x, (x.shape[1], x.shape[0]))
         note = "" if E.depends(expr, x) else f"{x.name} does not occur in the expression, so the derivative is zero"
         steps.append(Step("result", (label, present(shown)), shown.shape, note=note, wrt=x))
-        results[x] = present(closed)
-    return steps, results, (intermediates + bw.deltas, out, root)
+    return steps, ClosedForms(build, gradients), (intermediates + bw.deltas, out, root)
 
 
 def needs_backward(expr, wrt) -> bool:

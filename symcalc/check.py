@@ -145,13 +145,17 @@ def relative_error(got, want, noise=(), floor: float = 0.0) -> float:
 class _Checker:
     """One expression and its closed forms, at concrete sizes; one evaluator reused throughout."""
 
-    def __init__(self, expr, closed, dims, layout, seed):
+    def __init__(self, expr, closed, dims, layout, seed, definitions=()):
         self.expr, self.closed, self.layout = expr, closed, layout
-        self.variables = list(dict.fromkeys(
-            [*E.variables(expr), *closed, *(v for c in closed.values() for v in E.variables(c))]))
-        self.sizes = concrete_sizes(self.variables, dims)
+        self.definitions = list(definitions)
+        defined = {v for v, _ in self.definitions}
+        self.variables = [v for v in dict.fromkeys(
+            [*E.variables(expr), *closed, *(v for c in closed.values() for v in E.variables(c)),
+             *(v for _, d in self.definitions for v in E.variables(d))]) if v not in defined]
+        self.sizes = concrete_sizes([*self.variables, *defined], dims)
         self.kinks = list(dict.fromkeys(
-            [*kink_arguments(expr), *(k for c in closed.values() for k in kink_arguments(c))]))
+            [*kink_arguments(expr), *(k for c in closed.values() for k in kink_arguments(c)),
+             *(k for _, d in self.definitions for k in kink_arguments(d))]))
         self.rng = random.Random(seed)
         self.ev = Evaluator({}, self.sizes)
 
@@ -164,6 +168,8 @@ class _Checker:
         for v in self.variables:
             r, c = (int(s) if s.is_Integer else self.sizes[s] for s in v.shape)
             out[v] = Mat(r, c, [self.rng.uniform(0.2, 2.0) * self.rng.choice((-1.0, 1.0)) for _ in range(r * c)])
+        for v, d in self.definitions:  # each intermediate and δ once, in order: later ones and the forms read them
+            out[v] = self.value(d, out)
         return out
 
     def unusable(self, arrays) -> str:
@@ -264,15 +270,23 @@ def _refined(first, second, floor=0.0) -> tuple[dict | None, str]:
 
 
 def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout="numerator",
-                       max_draws=None) -> CheckResult:
+                       max_draws=None, definitions=()) -> CheckResult:
     """Compare {variable: closed form} with finite differences of ``expr`` at random points.
 
     Points are drawn until ``samples`` can judge, or ``max_draws`` (200 per sample) were tried;
     ``reason`` says why points were unusable. The first mismatch found fails the check; no usable
-    point at all makes it inconclusive.
+    point at all makes it inconclusive. ``definitions`` [(intermediate, definition)], in order, are
+    evaluated once at each point before the forms, which may be written in terms of them.
+
+    >>> x = E.scalar("x")
+    >>> u = E.Var("u", x.shape, "intermediate")
+    >>> check_closed_forms(x * x, {x: 2 * u}, definitions=[(u, x)]).passed
+    True
+    >>> check_closed_forms(x * x, {x: 3 * u}, definitions=[(u, x)]).status
+    'failed'
     """
     check_settings(samples, seed, dims)
-    checker = _Checker(expr, closed, dims, layout, seed)
+    checker = _Checker(expr, closed, dims, layout, seed, definitions)
     worst, errors, points, draws, why = 0.0, {}, 0, 0, Counter()
     while points < samples and draws < (max_draws or DRAWS_PER_SAMPLE * samples):
         draws += 1
@@ -342,10 +356,17 @@ SKIPPED = Verification("skipped")
 
 
 def self_check(d) -> tuple[Verification, CheckResult | None]:
-    """The quick check run on every derivation: one point, capped draws, confirmed mismatches."""
+    """The quick check run on every derivation: one point, capped draws, confirmed mismatches.
+
+    A backward-form derivation is checked in its compact form: the intermediates and δ's evaluated
+    once each, in order, then every result in terms of them, so the check stays linear in a deep
+    network's depth (its fully substituted closed forms are quadratic, and built only when asked for).
+    """
+    compact = d.compact_forms
+    forms, definitions = (d.closed_forms, ()) if compact is None else (compact, d.intermediates)
     try:
-        r = check_closed_forms(d.expr, d.closed_forms, SELF_CHECK_POINTS, seed=0, layout=d.layout,
-                               max_draws=SELF_CHECK_DRAWS)
+        r = check_closed_forms(d.expr, forms, SELF_CHECK_POINTS, seed=0, layout=d.layout,
+                               max_draws=SELF_CHECK_DRAWS, definitions=definitions)
     except Exception as exc:  # noqa: BLE001 - a checker limit must not hide the derivation; say so instead
         return Verification("inconclusive", reason=f"the closed form could not be evaluated ({exc})"), None
     if r.status == "inconclusive":
