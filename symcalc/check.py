@@ -187,6 +187,7 @@ class _Checker:
     def finite_difference(self, x, arrays, h) -> Mat:
         """∂expr/∂x by central differences, numerator layout (one row per element of expr)."""
         base = arrays[x]
+        arrays = {v: arrays[v] for v in self.variables}  # what expr reads: not the intermediates, copied 2n times
         self.ev.arrays = arrays
         self.ev.freeze(self.expr, x)  # only the path from x changes between the 2n evaluations
         cols = []
@@ -206,13 +207,19 @@ class _Checker:
         """{x: (closed form, finite differences)} as flat lists in one order, or None on overflow."""
         out = {}
         for x, form in self.closed.items():
-            want, got = self.finite_difference(x, arrays, h), self.value(form, arrays)
-            if not _finite(want):
+            want = self.difference(x, arrays, h)
+            if want is None:
                 return None
+            got = self.value(form, arrays)
             by_matrix = x.shape[0] != 1 and x.shape[1] != 1  # want lists W's entries row by row
             flip = (self.layout == "denominator") != by_matrix
-            out[x] = ((got.T if flip else got).values, want.values)
+            out[x] = ((got.T if flip else got).values, want)
         return out
+
+    def difference(self, x, arrays, h) -> list | None:
+        """The finite differences of x as a flat list, or None where they overflow."""
+        want = self.finite_difference(x, arrays, h)
+        return want.values if _finite(want) else None
 
     def judge(self, arrays) -> tuple[dict | None, str]:
         """({variable name: relative error}, '') at a point that can judge, or (None, why not).
@@ -243,11 +250,22 @@ class _Checker:
         return errors, ""
 
     def _two_steps(self, arrays, first, scale, size) -> tuple[dict | None, str]:
+        """Errors against the two steps' Richardson extrapolation, allowing for their disagreement.
+
+        The second step is taken variable by variable: the first that overflows or is unstable makes
+        the point unusable, and the rest (a deep network's costliest work) are not differenced."""
         first = first if first is not None else self.pairs(arrays, STEP * scale)
-        second = None if first is None else self.pairs(arrays, CONFIRM_STEP * scale)
-        if second is None:
+        if first is None:
             return None, "the finite differences overflow"
-        return _refined(first, second, _rounding(size, STEP * scale))
+        floor, errors = _rounding(size, STEP * scale), {}
+        for x, (got, fine) in first.items():
+            coarse = self.difference(x, arrays, CONFIRM_STEP * scale)
+            if coarse is None:
+                return None, "the finite differences overflow"
+            errors[x.name] = _refined(got, fine, coarse, floor)
+            if errors[x.name] is None:
+                return None, "the finite differences are unstable (ill-conditioned)"
+        return errors, ""
 
 
 def _rounding(size: float, h: float) -> float:
@@ -255,18 +273,15 @@ def _rounding(size: float, h: float) -> float:
     return ROUNDING * size / h
 
 
-def _refined(first, second, floor=0.0) -> tuple[dict | None, str]:
-    """Errors against the two steps' Richardson extrapolation, allowing for their disagreement."""
-    errors = {}
-    for x, (got, fine) in first.items():
-        coarse = second[x][1]
-        noise = [abs(a - b) for a, b in zip(fine, coarse)]
-        want = [(100 * a - b) / 99 for a, b in zip(fine, coarse)]  # steps 1:10, so the h² error cancels
-        size = max(map(abs, want), default=0.0)  # not the closed form's: a wrong one must not make noise look small
-        if max(noise, default=0.0) > MAX_SPREAD * size:
-            return None, "the finite differences are unstable (ill-conditioned)"
-        errors[x.name] = reported_error(got, want, noise, floor)
-    return errors, ""
+def _refined(got, fine, coarse, floor=0.0) -> float | None:
+    """The error of ``got`` against the steps' Richardson extrapolation, allowing for their
+    disagreement; None where they disagree too much (ill-conditioned)."""
+    noise = [abs(a - b) for a, b in zip(fine, coarse)]
+    want = [(100 * a - b) / 99 for a, b in zip(fine, coarse)]  # steps 1:10, so the h² error cancels
+    size = max(map(abs, want), default=0.0)  # not the closed form's: a wrong one must not make noise look small
+    if max(noise, default=0.0) > MAX_SPREAD * size:
+        return None
+    return reported_error(got, want, noise, floor)
 
 
 def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout="numerator",
