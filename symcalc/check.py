@@ -203,17 +203,23 @@ class _Checker:
         rows = len(cols[0]) if cols else 0
         return Mat(rows, len(cols), [col[i] for i in range(rows) for col in cols])
 
+    def pair(self, x, arrays, h) -> tuple[list, list] | None:
+        """(closed form, finite differences) of x as flat lists in one order, or None on overflow."""
+        want = self.difference(x, arrays, h)
+        if want is None:
+            return None
+        got = self.value(self.closed[x], arrays)
+        by_matrix = x.shape[0] != 1 and x.shape[1] != 1  # want lists W's entries row by row
+        flip = (self.layout == "denominator") != by_matrix
+        return (got.T if flip else got).values, want
+
     def pairs(self, arrays, h):
         """{x: (closed form, finite differences)} as flat lists in one order, or None on overflow."""
         out = {}
-        for x, form in self.closed.items():
-            want = self.difference(x, arrays, h)
-            if want is None:
+        for x in self.closed:
+            out[x] = self.pair(x, arrays, h)
+            if out[x] is None:
                 return None
-            got = self.value(form, arrays)
-            by_matrix = x.shape[0] != 1 and x.shape[1] != 1  # want lists W's entries row by row
-            flip = (self.layout == "denominator") != by_matrix
-            out[x] = ((got.T if flip else got).values, want)
         return out
 
     def difference(self, x, arrays, h) -> list | None:
@@ -224,24 +230,36 @@ class _Checker:
     def judge(self, arrays) -> tuple[dict | None, str]:
         """({variable name: relative error}, '') at a point that can judge, or (None, why not).
 
-        One step first (cheap); only a point where it disagrees pays for a second step.
+        One step first (cheap); only a point where it disagrees pays for a second step. That second
+        step is taken as soon as a variable disagrees, so a point it shows unusable (the steps
+        overflow or disagree) is left before the other variables (a deep network's costliest work)
+        are differenced: the verdict is the one all of them would give.
         """
         why = self.unusable(arrays)
-        first = None if why else self.pairs(arrays, STEP)
-        if first is None:
-            return None, why or "the finite differences overflow"
+        if why:
+            return None, why
         size = max(map(abs, self.value(self.expr, arrays).values), default=0.0)  # max|f| at the point
+        floor, first, coarse = _rounding(size, STEP), {}, {}
+        for x in self.closed:
+            first[x] = self.pair(x, arrays, STEP)
+            if first[x] is None:
+                return None, "the finite differences overflow"
+            if reported_error(*first[x], floor=floor) >= TOLERANCE:
+                coarse[x] = self.difference(x, arrays, CONFIRM_STEP)
+                why = _unusable(first[x], coarse[x], floor)
+                if why:
+                    return None, why
         if not size and not any(v for got, want in first.values() for v in (*got, *want)):
             return None, "the expression and its derivative are 0 there (or underflow to 0), so the check would compare 0 with 0"
-        errors = {x.name: reported_error(got, want, floor=_rounding(size, STEP)) for x, (got, want) in first.items()}
+        errors = {x.name: reported_error(got, want, floor=floor) for x, (got, want) in first.items()}
         if max(errors.values(), default=0.0) < TOLERANCE:
             return errors, ""
-        return self.refine(arrays, first, size)
+        return self.refine(arrays, first, size, coarse)
 
-    def refine(self, arrays, first, size) -> tuple[dict | None, str]:
+    def refine(self, arrays, first, size, coarse=None) -> tuple[dict | None, str]:
         """A point where one step disagrees, judged with two; a mismatch must also be seen by a
         second pair (steps × 0.3), so two garbage quotients that agree by chance (aliasing) fail nothing."""
-        errors, why = self._two_steps(arrays, first, 1.0, size)
+        errors, why = self._two_steps(arrays, first, 1.0, size, coarse)
         if why or max(errors.values(), default=0.0) < TOLERANCE:
             return errors, why
         again, why = self._two_steps(arrays, None, 0.3, size)
@@ -249,23 +267,32 @@ class _Checker:
             return None, why or "the finite differences are unstable (ill-conditioned)"
         return errors, ""
 
-    def _two_steps(self, arrays, first, scale, size) -> tuple[dict | None, str]:
+    def _two_steps(self, arrays, first, scale, size, coarse=None) -> tuple[dict | None, str]:
         """Errors against the two steps' Richardson extrapolation, allowing for their disagreement.
 
-        The second step is taken variable by variable: the first that overflows or is unstable makes
-        the point unusable, and the rest (a deep network's costliest work) are not differenced."""
+        The second step is taken variable by variable (``coarse`` holds those already taken): the
+        first that overflows or is unstable makes the point unusable, and the rest are not differenced."""
         first = first if first is not None else self.pairs(arrays, STEP * scale)
         if first is None:
             return None, "the finite differences overflow"
-        floor, errors = _rounding(size, STEP * scale), {}
+        floor, errors, coarse = _rounding(size, STEP * scale), {}, dict(coarse or {})
         for x, (got, fine) in first.items():
-            coarse = self.difference(x, arrays, CONFIRM_STEP * scale)
-            if coarse is None:
-                return None, "the finite differences overflow"
-            errors[x.name] = _refined(got, fine, coarse, floor)
-            if errors[x.name] is None:
-                return None, "the finite differences are unstable (ill-conditioned)"
+            if x not in coarse:
+                coarse[x] = self.difference(x, arrays, CONFIRM_STEP * scale)
+            why = _unusable((got, fine), coarse[x], floor)
+            if why:
+                return None, why
+            errors[x.name] = _refined(got, fine, coarse[x], floor)
         return errors, ""
+
+
+def _unusable(pair, coarse, floor) -> str:
+    """Why a variable's two steps cannot judge it (they overflow or disagree), or ''."""
+    if coarse is None:
+        return "the finite differences overflow"
+    if _refined(*pair, coarse, floor) is None:
+        return "the finite differences are unstable (ill-conditioned)"
+    return ""
 
 
 def _rounding(size: float, h: float) -> float:
