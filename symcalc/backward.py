@@ -11,7 +11,8 @@ Z = XW ⇒ G_W = XᵀG_Z. Walking the intermediates from the loss back to the va
 3. a gradient that several inputs read is named once (δ₁, δ₂, ...), as backpropagation does, so
    a deep network's gradients stay small;
 4. each variable's gradient is its result: in the denominator layout as it stands (the shape of
-   the variable), in the numerator layout transposed.
+   the variable), in the numerator layout transposed. Its closed form, every δ and intermediate
+   substituted back, is built only when asked for: a deep network's grows quadratically with depth.
 
 >>> import symcalc as sc
 >>> X, W = sc.matrix("X", "N", "n"), sc.matrix("W", "n", "m")
