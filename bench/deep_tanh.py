@@ -9,7 +9,9 @@ budget (symcalc/budget.py; a plain derive() stops with a LimitError beyond MAX_W
 growth ratio for each doubling of L (value at 2L / value at L), beside the issue's goals: L = 32 in
 ≤ 1 s, result LaTeX ≤ 10 kB, each doubling at most doubles time and size (linear growth in L).
 For comparison, the LaTeX of W_1's fully substituted closed form (d.closed_form(W_1)), which grows
-quadratically: the compact δ form of the result section is what avoids that.
+quadratically: the compact δ form of the result section is what avoids that. The backward form
+builds a closed form only when it is asked for (symcalc.derivation.ClosedForms), so the derive times
+do not include it; it is built afterwards for that column, under a work budget of its own.
 
 The figures are measured with the work limit lifted (an outer budget, as nested derivations share
 it), so every L has them; the column "plain" says what a plain derive() does at that L.

@@ -11,7 +11,8 @@ Z = XW ⇒ G_W = XᵀG_Z. Walking the intermediates from the loss back to the va
 3. a gradient that several inputs read is named once (δ₁, δ₂, ...), as backpropagation does, so
    a deep network's gradients stay small;
 4. each variable's gradient is its result: in the denominator layout as it stands (the shape of
-   the variable), in the numerator layout transposed.
+   the variable), in the numerator layout transposed. Its closed form, every δ and intermediate
+   substituted back, is built only when asked for: a deep network's grows quadratically with depth.
 
 >>> import symcalc as sc
 >>> X, W = sc.matrix("X", "N", "n"), sc.matrix("W", "n", "m")
@@ -26,6 +27,8 @@ from collections import defaultdict
 
 from . import expr as E
 from . import matrix_builders as MB
+from .budget import spend
+from .derivation import ClosedForms
 from .expr import matrixnodes as M
 from .engine import given_graph, output_name, present, substitute_back
 from .errors import UnsupportedError
@@ -234,16 +237,93 @@ class _Pass:
 
 
 PRINTED_FULL = 60  # a fully substituted result up to this many characters reads better than δ's
+# Choosing what to print compares printed lengths, so it builds the substituted forms, as long as
+# that is cheap: up to these many tree nodes, or this many times the compact form's own size. Past
+# them the compact form is shown unbuilt. In 2,900 random losses (tests/test_random_matrix_expressions'
+# recipes) and the catalog, every fully substituted form that was shown had under 750 nodes (those
+# over 100 under 5× the compact form), and every partially substituted one under 2.5× the compact form.
+BUILT_FULL = 400  # a fully substituted form (δ's and intermediates): often short where the δ's cancel
+BUILT_PARTIAL = 60  # the intermediates substituted back: a deep network's grow with the layer's depth
+BUILT_PER_COMPACT = 4
 
 
-def _result(x, out, compact, deltas, intermediates):
-    """(closed form, displayed form) in the numerator layout."""
-    full = simplify(substitute_back(substitute_back(compact, deltas), intermediates))
-    shown = compact if E.variables(compact) and _prefer_compact(compact, full) else full
-    if shown is compact:
-        shown = simplify(substitute_back(compact, [(v, d) for v, d in intermediates]))
+class _Sizes:
+    """Tree sizes of forms with the intermediates (``partial``) or also the δ's (``full``) substituted
+    back, counted without building them: a deep network's are quadratic in its depth."""
+
+    def __init__(self, intermediates, deltas):
+        self.partial = _expanded(intermediates, {})
+        self.full = _expanded(deltas, self.partial)
+
+    def small(self, compact, expanded: dict, nodes: int) -> bool:
+        """Whether building ``compact`` substituted back costs little (up to ``nodes`` nodes, or a few
+        times its own size): then it is built and the choice is exactly the printed lengths'."""
+        size = _size_with(compact, expanded)
+        return size <= nodes or size <= BUILT_PER_COMPACT * E.tree_size(compact)
+
+
+def _expanded(definitions, sizes: dict) -> dict:
+    """{variable: tree size of its definition with the earlier ones substituted}, on top of ``sizes``."""
+    sizes = dict(sizes)
+    for v, d in definitions:
+        sizes[v] = _size_with(d, sizes)
+    return sizes
+
+
+def _size_with(e, sizes: dict) -> int:
+    """tree_size(e) with each variable of ``sizes`` counted as that many nodes (shared subtrees once
+    per place, as printed); bottom-up over the distinct nodes, without recursion."""
+    memo, stack = {}, [e]
+    while stack:
+        node = stack[-1]
+        pending = [a for a in node.args if id(a) not in memo]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if isinstance(node, E.Var):
+            memo[id(node)] = sizes.get(node, 1)
+        elif id(node) not in memo:
+            memo[id(node)] = 1 + sum(memo[id(a)] for a in node.args)
+    spend(len(memo))
+    return memo[id(e)]
+
+
+class _Closed:
+    """One variable's fully substituted closed form (numerator layout), built once, when first needed:
+    to choose what to print (small forms) or when a user asks for it."""
+
+    def __init__(self, compact, deltas, intermediates):
+        self.compact, self.deltas, self.intermediates = compact, deltas, intermediates
+        self._full = None
+
+    def full(self):
+        """The gradient with every δ and intermediate substituted back, simplified (x's shape)."""
+        if self._full is None:
+            self._full = simplify(substitute_back(substitute_back(self.compact, self.deltas), self.intermediates))
+        return self._full
+
+    def __call__(self):
+        return present(simplify(E.transpose(self.full())))
+
+
+def _result(compact, closed: _Closed, intermediates, sizes: _Sizes):
+    """The displayed form in the numerator layout: the fully substituted form where it is short, else
+    the compact one (with the intermediates substituted back where that is shorter still).
+
+    The choice compares printed lengths, so it needs the forms built: they are where that is cheap
+    (the gallery's, small cases), and where one would be large the compact form is shown unbuilt.
+    """
+    if not E.variables(compact):
+        shown = closed.full()
+    elif sizes.small(compact, sizes.full, BUILT_FULL):
+        shown = compact if _prefer_compact(compact, closed.full()) else closed.full()
+    else:
+        shown = compact  # far longer than PRINTED_FULL and than the compact form: δ's read better
+    if shown is compact and sizes.small(compact, sizes.partial, BUILT_PARTIAL):
+        shown = simplify(substitute_back(compact, intermediates))
         shown = compact if len(str(shown)) > len(str(compact)) else shown
-    return simplify(E.transpose(full)), simplify(E.transpose(shown))
+    return simplify(E.transpose(shown))
 
 
 def _prefer_compact(compact, full) -> bool:
@@ -252,7 +332,8 @@ def _prefer_compact(compact, full) -> bool:
 
 
 def run(expr, wrt, names=None, output=None, given=None):
-    """(steps, closed forms {var: ∂L/∂var}, graph) as :func:`symcalc.engine.run` gives them."""
+    """(steps, closed forms {var: ∂L/∂var}, graph) as :func:`symcalc.engine.run` gives them; the closed
+    forms are a :class:`~symcalc.derivation.ClosedForms`, built when asked for."""
     if not expr.is_scalar:
         raise UnsupportedError(f"the backward form needs a scalar loss; {expr} is {fmt_shape(expr.shape)}")
     for x in wrt:
@@ -267,14 +348,14 @@ def run(expr, wrt, names=None, output=None, given=None):
     bw = _Pass(intermediates, out, root, wrt)
     gradients = bw.run()
     steps += bw.steps
-    results = {}
+    sizes, build = _Sizes(intermediates, bw.deltas), {}
     for x in wrt:
-        closed, shown = _result(x, out, gradients[x], bw.deltas, intermediates)
+        build[x] = _Closed(gradients[x], bw.deltas, intermediates)
+        shown = _result(gradients[x], build[x], intermediates, sizes)
         label = E.Partial(out, x, (x.shape[1], x.shape[0]))
         note = "" if E.depends(expr, x) else f"{x.name} does not occur in the expression, so the derivative is zero"
         steps.append(Step("result", (label, present(shown)), shown.shape, note=note, wrt=x))
-        results[x] = present(closed)
-    return steps, results, (intermediates + bw.deltas, out, root)
+    return steps, ClosedForms(build, gradients), (intermediates + bw.deltas, out, root)
 
 
 def needs_backward(expr, wrt) -> bool:

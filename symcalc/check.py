@@ -158,13 +158,17 @@ def label_values(rng, rows, cols) -> list[float]:
 class _Checker:
     """One expression and its closed forms, at concrete sizes; one evaluator reused throughout."""
 
-    def __init__(self, expr, closed, dims, layout, seed):
+    def __init__(self, expr, closed, dims, layout, seed, definitions=()):
         self.expr, self.closed, self.layout = expr, closed, layout
-        self.variables = list(dict.fromkeys(
-            [*E.variables(expr), *closed, *(v for c in closed.values() for v in E.variables(c))]))
-        self.sizes = concrete_sizes(self.variables, dims)
+        self.definitions = list(definitions)
+        defined = {v for v, _ in self.definitions}
+        self.variables = [v for v in dict.fromkeys(
+            [*E.variables(expr), *closed, *(v for c in closed.values() for v in E.variables(c)),
+             *(v for _, d in self.definitions for v in E.variables(d))]) if v not in defined]
+        self.sizes = concrete_sizes([*self.variables, *defined], dims)
         self.kinks = list(dict.fromkeys(
-            [*kink_arguments(expr), *(k for c in closed.values() for k in kink_arguments(c))]))
+            [*kink_arguments(expr), *(k for c in closed.values() for k in kink_arguments(c)),
+             *(k for _, d in self.definitions for k in kink_arguments(d))]))
         self.rng = random.Random(seed)
         self.ev = Evaluator({}, self.sizes)
 
@@ -180,6 +184,8 @@ class _Checker:
                 out[v] = Mat(r, c, label_values(self.rng, r, c))
                 continue
             out[v] = Mat(r, c, [self.rng.uniform(0.2, 2.0) * self.rng.choice((-1.0, 1.0)) for _ in range(r * c)])
+        for v, d in self.definitions:  # each intermediate and δ once, in order: later ones and the forms read them
+            out[v] = self.value(d, out)
         return out
 
     def unusable(self, arrays) -> str:
@@ -197,6 +203,7 @@ class _Checker:
     def finite_difference(self, x, arrays, h) -> Mat:
         """∂expr/∂x by central differences, numerator layout (one row per element of expr)."""
         base = arrays[x]
+        arrays = {v: arrays[v] for v in self.variables}  # what expr reads: not the intermediates, copied 2n times
         self.ev.arrays = arrays
         self.ev.freeze(self.expr, x)  # only the path from x changes between the 2n evaluations
         cols = []
@@ -212,39 +219,63 @@ class _Checker:
         rows = len(cols[0]) if cols else 0
         return Mat(rows, len(cols), [col[i] for i in range(rows) for col in cols])
 
+    def pair(self, x, arrays, h) -> tuple[list, list] | None:
+        """(closed form, finite differences) of x as flat lists in one order, or None on overflow."""
+        want = self.difference(x, arrays, h)
+        if want is None:
+            return None
+        got = self.value(self.closed[x], arrays)
+        by_matrix = x.shape[0] != 1 and x.shape[1] != 1  # want lists W's entries row by row
+        flip = (self.layout == "denominator") != by_matrix
+        return (got.T if flip else got).values, want
+
     def pairs(self, arrays, h):
         """{x: (closed form, finite differences)} as flat lists in one order, or None on overflow."""
         out = {}
-        for x, form in self.closed.items():
-            want, got = self.finite_difference(x, arrays, h), self.value(form, arrays)
-            if not _finite(want):
+        for x in self.closed:
+            out[x] = self.pair(x, arrays, h)
+            if out[x] is None:
                 return None
-            by_matrix = x.shape[0] != 1 and x.shape[1] != 1  # want lists W's entries row by row
-            flip = (self.layout == "denominator") != by_matrix
-            out[x] = ((got.T if flip else got).values, want.values)
         return out
+
+    def difference(self, x, arrays, h) -> list | None:
+        """The finite differences of x as a flat list, or None where they overflow."""
+        want = self.finite_difference(x, arrays, h)
+        return want.values if _finite(want) else None
 
     def judge(self, arrays) -> tuple[dict | None, str]:
         """({variable name: relative error}, '') at a point that can judge, or (None, why not).
 
-        One step first (cheap); only a point where it disagrees pays for a second step.
+        One step first (cheap); only a point where it disagrees pays for a second step. That second
+        step is taken as soon as a variable disagrees, so a point it shows unusable (the steps
+        overflow or disagree) is left before the other variables (a deep network's costliest work)
+        are differenced: the verdict is the one all of them would give.
         """
         why = self.unusable(arrays)
-        first = None if why else self.pairs(arrays, STEP)
-        if first is None:
-            return None, why or "the finite differences overflow"
+        if why:
+            return None, why
         size = max(map(abs, self.value(self.expr, arrays).values), default=0.0)  # max|f| at the point
+        floor, first, coarse = _rounding(size, STEP), {}, {}
+        for x in self.closed:
+            first[x] = self.pair(x, arrays, STEP)
+            if first[x] is None:
+                return None, "the finite differences overflow"
+            if reported_error(*first[x], floor=floor) >= TOLERANCE:
+                coarse[x] = self.difference(x, arrays, CONFIRM_STEP)
+                why = _unusable(first[x], coarse[x], floor)
+                if why:
+                    return None, why
         if not size and not any(v for got, want in first.values() for v in (*got, *want)):
             return None, "the expression and its derivative are 0 there (or underflow to 0), so the check would compare 0 with 0"
-        errors = {x.name: reported_error(got, want, floor=_rounding(size, STEP)) for x, (got, want) in first.items()}
+        errors = {x.name: reported_error(got, want, floor=floor) for x, (got, want) in first.items()}
         if max(errors.values(), default=0.0) < TOLERANCE:
             return errors, ""
-        return self.refine(arrays, first, size)
+        return self.refine(arrays, first, size, coarse)
 
-    def refine(self, arrays, first, size) -> tuple[dict | None, str]:
+    def refine(self, arrays, first, size, coarse=None) -> tuple[dict | None, str]:
         """A point where one step disagrees, judged with two; a mismatch must also be seen by a
         second pair (steps × 0.3), so two garbage quotients that agree by chance (aliasing) fail nothing."""
-        errors, why = self._two_steps(arrays, first, 1.0, size)
+        errors, why = self._two_steps(arrays, first, 1.0, size, coarse)
         if why or max(errors.values(), default=0.0) < TOLERANCE:
             return errors, why
         again, why = self._two_steps(arrays, None, 0.3, size)
@@ -252,12 +283,32 @@ class _Checker:
             return None, why or "the finite differences are unstable (ill-conditioned)"
         return errors, ""
 
-    def _two_steps(self, arrays, first, scale, size) -> tuple[dict | None, str]:
+    def _two_steps(self, arrays, first, scale, size, coarse=None) -> tuple[dict | None, str]:
+        """Errors against the two steps' Richardson extrapolation, allowing for their disagreement.
+
+        The second step is taken variable by variable (``coarse`` holds those already taken): the
+        first that overflows or is unstable makes the point unusable, and the rest are not differenced."""
         first = first if first is not None else self.pairs(arrays, STEP * scale)
-        second = None if first is None else self.pairs(arrays, CONFIRM_STEP * scale)
-        if second is None:
+        if first is None:
             return None, "the finite differences overflow"
-        return _refined(first, second, _rounding(size, STEP * scale))
+        floor, errors, coarse = _rounding(size, STEP * scale), {}, dict(coarse or {})
+        for x, (got, fine) in first.items():
+            if x not in coarse:
+                coarse[x] = self.difference(x, arrays, CONFIRM_STEP * scale)
+            why = _unusable((got, fine), coarse[x], floor)
+            if why:
+                return None, why
+            errors[x.name] = _refined(got, fine, coarse[x], floor)
+        return errors, ""
+
+
+def _unusable(pair, coarse, floor) -> str:
+    """Why a variable's two steps cannot judge it (they overflow or disagree), or ''."""
+    if coarse is None:
+        return "the finite differences overflow"
+    if _refined(*pair, coarse, floor) is None:
+        return "the finite differences are unstable (ill-conditioned)"
+    return ""
 
 
 def _rounding(size: float, h: float) -> float:
@@ -265,30 +316,35 @@ def _rounding(size: float, h: float) -> float:
     return ROUNDING * size / h
 
 
-def _refined(first, second, floor=0.0) -> tuple[dict | None, str]:
-    """Errors against the two steps' Richardson extrapolation, allowing for their disagreement."""
-    errors = {}
-    for x, (got, fine) in first.items():
-        coarse = second[x][1]
-        noise = [abs(a - b) for a, b in zip(fine, coarse)]
-        want = [(100 * a - b) / 99 for a, b in zip(fine, coarse)]  # steps 1:10, so the h² error cancels
-        size = max(map(abs, want), default=0.0)  # not the closed form's: a wrong one must not make noise look small
-        if max(noise, default=0.0) > MAX_SPREAD * size:
-            return None, "the finite differences are unstable (ill-conditioned)"
-        errors[x.name] = reported_error(got, want, noise, floor)
-    return errors, ""
+def _refined(got, fine, coarse, floor=0.0) -> float | None:
+    """The error of ``got`` against the steps' Richardson extrapolation, allowing for their
+    disagreement; None where they disagree too much (ill-conditioned)."""
+    noise = [abs(a - b) for a, b in zip(fine, coarse)]
+    want = [(100 * a - b) / 99 for a, b in zip(fine, coarse)]  # steps 1:10, so the h² error cancels
+    size = max(map(abs, want), default=0.0)  # not the closed form's: a wrong one must not make noise look small
+    if max(noise, default=0.0) > MAX_SPREAD * size:
+        return None
+    return reported_error(got, want, noise, floor)
 
 
 def check_closed_forms(expr, closed: dict, samples=5, seed=0, dims=None, layout="numerator",
-                       max_draws=None) -> CheckResult:
+                       max_draws=None, definitions=()) -> CheckResult:
     """Compare {variable: closed form} with finite differences of ``expr`` at random points.
 
     Points are drawn until ``samples`` can judge, or ``max_draws`` (200 per sample) were tried;
     ``reason`` says why points were unusable. The first mismatch found fails the check; no usable
-    point at all makes it inconclusive.
+    point at all makes it inconclusive. ``definitions`` [(intermediate, definition)], in order, are
+    evaluated once at each point before the forms, which may be written in terms of them.
+
+    >>> x = E.scalar("x")
+    >>> u = E.Var("u", x.shape, "intermediate")
+    >>> check_closed_forms(x * x, {x: 2 * u}, definitions=[(u, x)]).passed
+    True
+    >>> check_closed_forms(x * x, {x: 3 * u}, definitions=[(u, x)]).status
+    'failed'
     """
     check_settings(samples, seed, dims)
-    checker = _Checker(expr, closed, dims, layout, seed)
+    checker = _Checker(expr, closed, dims, layout, seed, definitions)
     worst, errors, points, draws, why = 0.0, {}, 0, 0, Counter()
     while points < samples and draws < (max_draws or DRAWS_PER_SAMPLE * samples):
         draws += 1
@@ -358,10 +414,17 @@ SKIPPED = Verification("skipped")
 
 
 def self_check(d) -> tuple[Verification, CheckResult | None]:
-    """The quick check run on every derivation: one point, capped draws, confirmed mismatches."""
+    """The quick check run on every derivation: one point, capped draws, confirmed mismatches.
+
+    A backward-form derivation is checked in its compact form: the intermediates and δ's evaluated
+    once each, in order, then every result in terms of them, so the check stays linear in a deep
+    network's depth (its fully substituted closed forms are quadratic, and built only when asked for).
+    """
+    compact = d.compact_forms
+    forms, definitions = (d.closed_forms, ()) if compact is None else (compact, d.intermediates)
     try:
-        r = check_closed_forms(d.expr, d.closed_forms, SELF_CHECK_POINTS, seed=0, layout=d.layout,
-                               max_draws=SELF_CHECK_DRAWS)
+        r = check_closed_forms(d.expr, forms, SELF_CHECK_POINTS, seed=0, layout=d.layout,
+                               max_draws=SELF_CHECK_DRAWS, definitions=definitions)
     except Exception as exc:  # noqa: BLE001 - a checker limit must not hide the derivation; say so instead
         return Verification("inconclusive", reason=f"the closed form could not be evaluated ({exc})"), None
     if r.status == "inconclusive":

@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import engine
@@ -25,6 +25,68 @@ from .declarations import mark_onehot
 from .wrt import absent_notes, as_list, check_names, label_notes, reading_notes, resolve
 
 LAYOUTS = ("numerator", "denominator")
+
+
+class ClosedForms(Mapping):
+    """{variable: closed form}, each built by its own function the first time it is asked for, then kept.
+
+    The backward form's closed forms are its gradients with every δ and intermediate written out: a
+    deep network's grow quadratically with its depth while its steps grow linearly, so they are built
+    only when a user asks (``closed_form``, ``results``, JSON). ``gradients`` keeps each variable's
+    gradient G_x (x's shape) in terms of the intermediates and δ's: what the self-check evaluates.
+    Each form is built under the work budget (a fresh one outside ``derive``).
+
+    >>> import symcalc as sc
+    >>> w = sc.vector("w")
+    >>> forms = ClosedForms({w: lambda: 2 * w})
+    >>> w in forms, forms.built(w)
+    (True, False)
+    >>> print(forms[w])
+    2 w
+    >>> forms.built(w)
+    True
+    >>> print(forms.map(lambda c: c.T)[w])
+    (2 w)ᵀ
+    """
+
+    def __init__(self, build: dict[E.Var, Callable[[], E.Expr]], gradients: dict | None = None):
+        self._build, self._done, self.gradients = dict(build), {}, gradients
+
+    def __getitem__(self, var) -> E.Expr:
+        from .budget import budget
+
+        if var not in self._done:
+            build = self._build[var]  # a KeyError for a variable not derived, as a dict gives
+            with budget():
+                self._done[var] = build()
+        return self._done[var]
+
+    def __contains__(self, var) -> bool:  # without building (Mapping's would build)
+        return var in self._build
+
+    def __iter__(self):
+        return iter(self._build)
+
+    def __len__(self) -> int:
+        return len(self._build)
+
+    def built(self, var) -> bool:
+        """Whether ``var``'s closed form has been built yet."""
+        return var in self._done
+
+    def map(self, f: Callable[[E.Expr], E.Expr]) -> "ClosedForms":
+        """Every closed form passed through ``f``, as lazily (the layout's transpose); same gradients."""
+        return ClosedForms({v: _Then(f, self, v) for v in self._build}, self.gradients)
+
+
+class _Then:
+    """``f`` of another lazy form (a class, not a lambda in a loop, so each keeps its own variable)."""
+
+    def __init__(self, f, forms, var):
+        self.f, self.forms, self.var = f, forms, var
+
+    def __call__(self):
+        return self.f(self.forms[self.var])
 
 
 class Derivation:
@@ -92,6 +154,17 @@ class Derivation:
         from .sympy_export import to_plain
 
         return {v: to_plain(c) for v, c in self._closed.items()}
+
+    @property
+    def compact_forms(self) -> dict | None:
+        """{variable: result in terms of the intermediates and δ's} in this layout, for the backward form
+        (None otherwise): what the self-check evaluates, with ``intermediates`` (the δ's among them)."""
+        gradients = getattr(self._closed, "gradients", None)
+        if gradients is None:
+            return None
+        if self.layout == "denominator":  # a gradient G_x has x's shape: the denominator layout
+            return dict(gradients)
+        return {v: E.transpose(g) for v, g in gradients.items()}
 
     @property
     def shape(self) -> tuple:

@@ -58,4 +58,8 @@ def transpose_step(step):
 
 
 def to_denominator(steps, results):
+    """The steps turned, and the closed forms: lazy ones (the backward form's, built only when asked
+    for) stay lazy, each turned when it is built."""
+    if hasattr(results, "map"):
+        return [transpose_step(s) for s in steps], results.map(_value)
     return [transpose_step(s) for s in steps], {v: _value(c) for v, c in results.items()}
