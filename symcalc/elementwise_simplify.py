@@ -35,10 +35,24 @@ MAX_NODES = 40  # distinct nodes of a piece sent to sympy: its algebra's cost gr
 
 
 def _worth(e) -> bool:
-    """Only quotients, powers and repeated operands give sympy something to cancel."""
+    """Only an operand or function written twice can cancel (σ ⊘ σ, y σ − y σ): else nothing to gain."""
     if E.depth(e) > SYMPY_MAX_DEPTH or len(set(E.walk(e))) > MAX_NODES:
         return False
-    return any(isinstance(n, (E.Div, E.Pow)) for n in E.walk(e)) or len(set(E.walk(e))) < E.tree_size(e)
+    seen = set()
+    for n in _written(e):
+        if n in seen:
+            return True
+        seen.add(n)
+    return False
+
+
+def _written(e):
+    """The operands and functions of an element-wise tree, each time it is written."""
+    if not isinstance(e, _ARITHMETIC):
+        yield e
+    if isinstance(e, _ARITHMETIC) or is_elementwise(e):
+        for a in e.args:
+            yield from _written(a)
 
 
 def _through_sympy(e):

@@ -69,12 +69,13 @@ FACTOR_MAX_OPS = 80
 FACTOR_MAX_DEGREE = 12
 
 
-def candidates(s):
+def candidates(s, factor=True):
     yield s
     if sympy.count_ops(s) > FACTOR_MAX_OPS or not _cheap_to_factor(s):
         return
     yield sympy.cancel(s)
-    yield sympy.factor(s)
+    if factor:
+        yield sympy.factor(s)
 
 
 def _cheap_to_factor(s) -> bool:

@@ -8,6 +8,7 @@ counted by the budget (deterministic), not timed, so these tests do not depend o
 from __future__ import annotations
 
 import pytest
+import sympy
 
 import symcalc as sc
 from symcalc import backward, budget
@@ -153,17 +154,23 @@ def _wrong_delta(monkeypatch):
     monkeypatch.setattr(backward._Pass, "gradient", doubled)
 
 
+# depth 10: 90 weight entries at the check's sizes, over DIRECTIONAL_ABOVE, so compared along directions
+DEPTHS = [3, 10]
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
 @pytest.mark.parametrize("layout", ["numerator", "denominator"])
-def test_a_wrong_delta_is_caught_by_the_self_check(monkeypatch, layout):
+def test_a_wrong_delta_is_caught_by_the_self_check(monkeypatch, layout, depth):
     _wrong_delta(monkeypatch)
-    expr, Ws = network(3)
+    expr, Ws = network(depth)
     with pytest.raises(VerificationError) as info:
         sc.derive(expr, Ws, layout=layout)
     assert info.value.result.confirmed and info.value.result.worst > 1e-3
 
 
+@pytest.mark.parametrize("depth", DEPTHS)
 @pytest.mark.parametrize("layout", ["numerator", "denominator"])
-def test_a_wrong_gradient_step_is_caught_and_named(monkeypatch, layout):
+def test_a_wrong_gradient_step_is_caught_and_named(monkeypatch, layout, depth):
     """W_1's last step doubled, the δ's right: the check fails for W_1 alone."""
     run = backward._Pass.run
 
@@ -173,17 +180,31 @@ def test_a_wrong_gradient_step_is_caught_and_named(monkeypatch, layout):
         return {**gradients, first: 2 * gradients[first]}
 
     monkeypatch.setattr(backward._Pass, "run", wrong_first)
-    expr, Ws = network(3)
+    expr, Ws = network(depth)
     verification, result = self_check(sc.derive(expr, Ws, layout=layout, verify=False))
     assert verification.status == "failed" and result.confirmed
-    assert result.errors["W_1"] > 1e-3 and max(result.errors["W_2"], result.errors["W_3"]) < 1e-6
+    assert result.errors["W_1"] > 1e-3 and max(result.errors[W.name] for W in Ws[1:]) < 1e-6
 
 
-def test_a_wrong_definition_of_an_intermediate_is_caught(monkeypatch):
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_a_wrong_definition_of_an_intermediate_is_caught(monkeypatch, depth):
     """The check evaluates the definitions themselves: a wrong one is not trusted."""
-    expr, Ws = network(3)
+    expr, Ws = network(depth)
     d = sc.derive(expr, Ws, layout="denominator", verify=False)
     (h, definition), = [(v, e) for v, e in d.intermediates if v.name == "H_1"]
     d.intermediates = [(v, 2 * e if v == h else e) for v, e in d.intermediates]
     verification, result = self_check(d)
     assert verification.status == "failed" and result.errors["W_1"] > 1e-3
+
+
+def test_one_wrong_entry_is_seen_along_a_direction():
+    """The directional comparison is not blunt: W_1's gradient off by 1e-4 in its entries fails."""
+    from symcalc import check
+
+    expr, Ws = network(10)
+    d = sc.derive(expr, Ws, layout="denominator", verify=False)
+    g = d.compact_forms[Ws[0]]
+    bump = E.Const(sympy.Rational(1, 10_000)) * (E.ones("n") @ E.ones("n").T)
+    wrong = {**d.compact_forms, Ws[0]: g + bump}
+    r = check.check_closed_forms(d.expr, wrong, 1, layout=d.layout, definitions=d.intermediates, directional=True)
+    assert r.status == "failed" and r.errors["W_1"] > 1e-6
