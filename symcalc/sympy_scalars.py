@@ -28,6 +28,8 @@ def is_structural_scalar(e) -> bool:
 class _ToScalar(Visitor):
     what = "conversion of scalars to sympy"
 
+    real: dict = {}  # assumptions of the opaque symbols (the scalar pieces' kept sympy's defaults)
+
     def __init__(self):
         self.back: dict = {}  # sympy symbol → symcalc expression
 
@@ -40,7 +42,7 @@ class _ToScalar(Visitor):
         for s, v in self.back.items():
             if v == e:
                 return s
-        s = sympy.Dummy(f"o{len(self.back)}")
+        s = sympy.Dummy(f"o{len(self.back)}", **self.real)
         self.back[s] = e
         return s
 
@@ -141,13 +143,7 @@ class _ToElementwise(_ToScalar):
             return self.visit(e)
         return self.opaque(e)
 
-    def opaque(self, e):
-        for s, v in self.back.items():
-            if v == e:
-                return s
-        s = sympy.Dummy(f"o{len(self.back)}", real=True)  # entries are real: no re() and im()
-        self.back[s] = e
-        return s
+    real = {"real": True}  # entries are real: no re() and im()
 
     @on(E.Var)
     def _Var(self, e):

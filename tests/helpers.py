@@ -34,3 +34,14 @@ def sympy_value(obj, values: dict):
     if hasattr(out, "as_explicit"):
         out = out.as_explicit()
     return np.array(sympy.Matrix(out).evalf(), dtype=float) if not out.is_number else float(out)
+
+
+def agreeing_differences(fd, f, env, var, agreement):
+    """``fd(f, env, var, h)`` at steps 1e-6 and 1e-5, or None where they are not finite or disagree by
+    more than ``agreement`` relative (a kink is near, or round-off): the random tests' oracle."""
+    with np.errstate(all="ignore"):
+        coarse, fine = fd(f, env, var, 1e-5), fd(f, env, var, 1e-6)
+    if not (np.all(np.isfinite(coarse)) and np.all(np.isfinite(fine))):
+        return None
+    scale = max(1.0, float(np.max(np.abs(fine))))
+    return fine if np.max(np.abs(coarse - fine)) / scale < agreement else None

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symcalc as sc
+from tests.helpers import agreeing_differences
 
 SIZES = {"n": 3, "N": 4}
 A, C = sc.scalar("a"), sc.scalar("c")
@@ -156,12 +157,7 @@ def _fd(f, env, var, h):
 
 def _oracle(f, env, var):
     """Central differences at two step sizes; None where they disagree (a kink is near)."""
-    with np.errstate(all="ignore"):
-        coarse, fine = _fd(f, env, var, 1e-5), _fd(f, env, var, 1e-6)
-    if not (np.all(np.isfinite(coarse)) and np.all(np.isfinite(fine))):
-        return None
-    scale = max(1.0, float(np.max(np.abs(fine))))
-    return fine if np.max(np.abs(coarse - fine)) / scale < 1e-6 else None
+    return agreeing_differences(_fd, f, env, var, 1e-6)
 
 
 def _relative(got, want):

@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 import symcalc as sc
 import symcalc.expr as sx
 from symcalc.errors import LimitError
+from tests.helpers import agreeing_differences
 
 SIZES = {"N": 4, "n": 3, "m": 2, "k": 5}  # distinct, so shape mix-ups show
 DIMS = tuple(SIZES)
@@ -387,12 +388,7 @@ AGREEMENT = 1e-7  # the two step sizes must agree this closely: the oracle's own
 
 def _oracle(f, env, var):
     """Central differences at two step sizes; None where they disagree (a kink is near, or round-off)."""
-    with np.errstate(all="ignore"):
-        coarse, fine = _fd(f, env, var, 1e-5), _fd(f, env, var, 1e-6)
-    if not (np.all(np.isfinite(coarse)) and np.all(np.isfinite(fine))):
-        return None
-    scale = max(1.0, float(np.max(np.abs(fine))))
-    return fine if np.max(np.abs(coarse - fine)) / scale < AGREEMENT else None
+    return agreeing_differences(_fd, f, env, var, AGREEMENT)
 
 
 def _relative(got, want):
