@@ -391,3 +391,9 @@ def test_dots_scaling_vectors_stay():
     test) would change its value."""
     e = E.Add((E.Mul((E.Dot(U, V), U), COL), E.Mul((E.Dot(U, U), V), COL)), COL)
     assert BY_NAME["add.dots"](e) is None
+
+
+def test_a_lone_scalar_in_a_matrix_sum_keeps_its_shape():
+    """(2)ᵀ of an n×n sum holding only the scalar 2 (found by the matrix property test) stays n×n."""
+    lone = E.Transpose(E.Add((k(2),), MAT), MAT)
+    assert BY_NAME["transpose.sum"](lone) is None

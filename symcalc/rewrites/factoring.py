@@ -147,8 +147,8 @@ def _transposes(e) -> int:
 
 @rewrite(E.Transpose, "transpose.sum", "(A + Aᵀ)ᵀ = A + Aᵀ: a symmetric sum is its own transpose")
 def _transpose_sum(e):
-    if not isinstance(e.arg, E.Add):
-        return None
+    if not isinstance(e.arg, E.Add) or any(t.shape != e.arg.shape for t in e.arg.items):
+        return None  # a lone scalar in a matrix sum stands for a matrix of it: left as it is
     terms = [_transpose_term(t) for t in e.arg.items]
     again = [_transpose_term(t) for t in terms]  # the terms as _transpose_term writes them: (aB)ᵀ as a Bᵀ
     if sorted(map(str, terms)) != sorted(map(str, again)):
