@@ -21,13 +21,14 @@ read from it after that.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import sympy
 
 from .. import expr as E
 from ..expr import matrixnodes as M
-from ..errors import UnsupportedError
+from ..errors import SymcalcError, UnsupportedError
 from ..shapes import ONE
 from ..visitor import Visitor, on
 from .names import comment
@@ -75,8 +76,12 @@ class Emitter(Visitor):
         self.memo: dict = dict(names)  # node → Code: arguments, lines and temporaries computed so far
         self.size = size  # a symbolic size (sympy Symbol) → its name in the code
         self.counts = counts or {}
-        self.temp = temp or (lambda: f"t_{len(self.pending) + 1}")
+        self.temp = temp or (lambda stem: stem or f"t_{len(self.pending) + 1}")  # a fresh name, from stem if given
         self.pending: list = []  # (name, code, comment) of temporaries the current line needs
+        self.tests = Counter()  # z → how often a piece [z > 0] needs the test z > 0
+        for node, count in self.counts.items():
+            if isinstance(node, (E.Step, E.Cases)):
+                self.tests[node.arg] += count
 
     # -- entry points
 
@@ -91,8 +96,8 @@ class Emitter(Visitor):
         if e in self.memo:
             return self.memo[e]
         code = self.expr(e)
-        if self.counts.get(e, 0) > 1 and not trivial(code):
-            name = self.temp()
+        if self.counts.get(e, 0) > 1 and not trivial(code) and not isinstance(e, E.Step):  # [z > 0]: its test is
+            name = self.temp(None)
             self.pending.append((name, code.text, comment(f"{e}, needed {self.counts[e]} times")))
             code = Code(name, ATOM, code.shape)
             self.memo[e] = code
@@ -138,7 +143,7 @@ class Emitter(Visitor):
 
         try:
             value = float(evaluate(e, {}))
-        except (ArithmeticError, ValueError, TypeError):
+        except (SymcalcError, ArithmeticError, ValueError, TypeError):  # a label, or no value: spelled as it is
             return None
         return _number(value) if math.isfinite(value) else None
 
@@ -175,7 +180,11 @@ class Emitter(Visitor):
     @on(E.Add)
     def _Add(self, e):
         parts, shapes = [], []
-        for i, t in enumerate(e.items):
+        first, start = self._shared_prefix(e)
+        if first is not None:
+            parts.append(first.at(SUM))
+            shapes.append(first.shape)
+        for i, t in enumerate(e.items[start:], start):
             negative = E.is_negative(t)
             code = self(E.negate_leading(t) if negative else t)
             shapes.append(code.shape)
@@ -185,23 +194,52 @@ class Emitter(Visitor):
                 parts.append((" - " if negative else " + ") + code.at(PRODUCT))
         return Code("".join(parts), SUM, broadcast(*shapes))
 
+    def _shared_prefix(self, e) -> tuple:
+        """(code, count of items) for the longest leading part of ``e`` (a + b of a + b + c, AB of ABC)
+        computed elsewhere too, evaluated once; (None, 0) where there is none."""
+        shared = next((p for p in reversed(prefixes(e)) if p in self.memo or self.counts.get(p, 0) > 1), None)
+        return (None, 0) if shared is None else (self(shared), len(shared.items))
+
     @on(E.Mul)
     def _Mul(self, e):
         steps = [f for f in e.items if isinstance(f, E.Step) and f not in self.memo]
         if steps:  # [z > 0] ⊗ A: A where z > 0, else 0 (the derivative of relu, max, abs)
-            rest = self._product([f for f in e.items if f not in steps])
-            conds = [self(s.arg) for s in steps]
-            test = " & ".join(f"({c.text} > 0)" for c in conds) if len(conds) > 1 else f"{conds[0].text} > 0"
-            return self.call("where", test, rest, "0.0", shape=broadcast(rest.shape, *(c.shape for c in conds)))
+            rest = self._product([f for f in e.items if f not in steps], whole=True)
+            tests = [self.test(s.arg) for s in steps]
+            test = " & ".join(t.at(ATOM) for t in tests) if len(tests) > 1 else tests[0].text
+            return self.call("where", test, rest, "0.0", shape=broadcast(rest.shape, *(t.shape for t in tests)))
         return self._product(list(e.items))
 
-    def _product(self, items) -> Code:
+    def test(self, z) -> Code:
+        """The test z > 0 of a piecewise value, computed once into a temporary where several pieces need it."""
+        key = ("test", z)
+        if key in self.memo:
+            return self.memo[key]
+        arg = self(z)
+        code = Code(f"{arg.at(SUM)} > 0", COMPARE, arg.shape)
+        if self.tests[z] > 1:
+            name = self.temp(f"{arg.text}_positive" if arg.text.isidentifier() else None)
+            self.pending.append((name, code.text, comment(f"[{z} > 0], needed {self.tests[z]} times")))
+            code = self.memo[key] = Code(name, ATOM, arg.shape)
+        return code
+
+    def _product(self, items, whole=False) -> Code:
+        """The element-wise product of ``items``, from its longest leading part computed elsewhere too
+        (the whole product counts with ``whole``: it is not itself the node being spelled)."""
         if not items:
             return Code("1.0", ATOM)
-        if len(items) > 1 and items[0] == E.Const(sympy.Integer(-1)):
+        if len(items) == 1:
+            return self(items[0])
+        parts = _leading(E.Mul, items, whole)
+        shared = next((p for p in reversed(parts) if p in self.memo or self.counts.get(p, 0) > 1), None)
+        if shared is not None:
+            first, items = self(shared), items[len(shared.items):]
+            codes = [first, *(self(f) for f in items)]
+        elif items[0] == E.Const(sympy.Integer(-1)):
             rest = self._product(items[1:])
             return Code("-" + rest.at(UNARY), UNARY, rest.shape)
-        codes = [self(f) for f in items]
+        else:
+            codes = [self(f) for f in items]
         if len(codes) == 1:
             return codes[0]
         text = codes[0].at(PRODUCT) + "".join(" * " + c.at(UNARY) for c in codes[1:])
@@ -227,13 +265,13 @@ class Emitter(Visitor):
 
     @on(E.Step)
     def _Step(self, e):
-        arg = self(e.arg)
-        return self.call("step", arg, shape=arg.shape)
+        test = self.test(e.arg)
+        return self.call("where", test, "1.0", "0.0", shape=test.shape)
 
     @on(E.Cases)
     def _Cases(self, e):
-        arg, below, above = self(e.arg), self(e.below), self(e.above)
-        return self.call("where", f"{arg.text} > 0", above, below, shape=broadcast(arg.shape, below.shape, above.shape))
+        test, below, above = self.test(e.arg), self(e.below), self(e.above)
+        return self.call("where", test, above, below, shape=broadcast(test.shape, below.shape, above.shape))
 
     @on(E.Func)
     def _Func(self, e):
@@ -255,13 +293,16 @@ class Emitter(Visitor):
     def _MatMul(self, e):
         if any(isinstance(f, E.Zero) for f in e.items):
             return Code("0.0", ATOM, ())
-        scales = [f for f in e.items if f.is_scalar]  # a 1×1 factor scales (numpy's @ refuses a number)
-        factors = [f for f in e.items if not f.is_scalar and not isinstance(f, E.Identity)]
-        if not factors:
+        if all(f.is_scalar or isinstance(f, E.Identity) for f in e.items):
+            scales = [f for f in e.items if f.is_scalar]
             return self._product(scales) if scales else self.call("eye", self.dim(e.shape[0]), shape=e.shape)
-        acc = None
-        for i, f in enumerate(factors):
-            acc = self._times(acc, f, (factors[0].shape[0], factors[i - 1].shape[1]))
+        acc, start = self._shared_prefix(e)  # (AB)C where AB is computed elsewhere too: AB once, on from there
+        so_far = None if acc is None else (e.items[0].shape[0], e.items[start - 1].shape[1])
+        scales = [f for f in e.items[start:] if f.is_scalar]  # a 1×1 factor scales (numpy's @ refuses a number)
+        for f in e.items[start:]:
+            if not (f.is_scalar or isinstance(f, E.Identity)):
+                acc = self._times(acc, f, so_far)
+                so_far = (f.shape[0] if so_far is None else so_far[0], f.shape[1])
         code = self._settled(acc)
         if not scales:
             return code
@@ -382,6 +423,30 @@ class Emitter(Visitor):
     @on(M.Softmax, M.LogSoftmax, M.LogSumExp)
     def _Along(self, e):
         return self.call(_AXIS_KEYS[type(e)], self.full(e.arg), str(e.axis), shape=e.shape)
+
+
+def prefixes(e) -> list:
+    """The leading parts a + b, a + b + c, ... of a sum, product or matrix product of more than two items,
+    shortest first: each is a value Python computes on its way, left to right."""
+    items = getattr(e, "items", ())
+    if len(items) < 3 and not (isinstance(e, E.Mul) and len(items) == 2):
+        return []
+    if isinstance(e, E.MatMul) and not any(f.is_scalar or isinstance(f, E.Identity) for f in items):
+        return [E.MatMul(items[:k], (items[0].shape[0], items[k - 1].shape[1])) for k in range(2, len(items))]
+    if isinstance(e, E.Mul) and any(isinstance(f, E.Step) for f in items):  # [z > 0] ⊗ (the rest): the rest
+        return _leading(E.Mul, [f for f in items if not isinstance(f, E.Step)], whole=True)
+    if isinstance(e, (E.Add, E.Mul)):
+        return _leading(type(e), items)
+    return []
+
+
+def _leading(kind, items, whole=False) -> list:
+    """kind(a, b), kind(a, b, c), ...: the leading parts of an element-wise sum or product of ``items``
+    (and all of them, with ``whole``)."""
+    def shape(part):
+        return next((f.shape for f in part if not f.is_scalar), E.SCALAR)
+
+    return [kind(tuple(items[:k]), shape(items[:k])) for k in range(2, len(items) + (1 if whole else 0))]
 
 
 def _ones_column(f) -> bool:

@@ -32,7 +32,7 @@ from .. import expr as E
 from ..errors import UnsupportedError
 from ..shapes import fmt_shape, is_column
 from .backends import NUMPY, Backend, backend, helpers_used
-from .emit import ATOM, Code, Emitter
+from .emit import ATOM, Code, Emitter, prefixes
 from .names import Namer, comment, docstring_text
 from .plan import build
 
@@ -101,7 +101,7 @@ class _Function:
         plan = self.plan
         names = {v: Code(n, ATOM, v.shape) for v, n in self.arg.items()}
         em = Emitter(self.b, names, self.size, _counts([line.expr for line in plan.lines]),
-                     temp=lambda: self.namer.fresh(f"t_{self._temps()}"))
+                     temp=lambda stem: self.namer.fresh(stem or f"t_{self._temps()}"))
         self.em, out, section, grads = em, [], None, {}
         for line in plan.lines:
             if line.kind != section:
@@ -237,7 +237,8 @@ def _layout_note(d) -> list:
 
 
 def _counts(exprs) -> Counter:
-    """How often each distinct subexpression is used: by each line, and by each distinct parent."""
+    """How often each distinct subexpression is used: by each line, and by each distinct parent. A
+    product ABC is computed as (AB)C, so its leading products (AB) count as used too."""
     counts, seen = Counter(), set()
     for e in exprs:
         stack = [e]
@@ -247,4 +248,5 @@ def _counts(exprs) -> Counter:
             if node not in seen:
                 seen.add(node)
                 stack.extend(node.args)
+                counts.update(prefixes(node))
     return counts
