@@ -20,7 +20,7 @@ from symcalc.codegen.backends import NUMPY
 from symcalc.codegen.emit import Emitter
 from symcalc.errors import UnsupportedError
 
-from codegen_helpers import arguments, flattened, oracle, point, relative
+from codegen_helpers import flattened, oracle, point, relative
 
 LAYOUTS = ("numerator", "denominator")
 ENTRIES = [(name, layout) for name in catalog.names() for layout in LAYOUTS]

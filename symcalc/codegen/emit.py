@@ -34,7 +34,8 @@ from ..visitor import Visitor, on
 from .names import comment
 
 # Python's precedence, loosest first: a value is parenthesized where it is looser than its place needs.
-COMPARE, SUM, PRODUCT, UNARY, POWER, ATOM = range(6)
+COMPARE, SUM, MATPROD, PRODUCT, UNARY, POWER, ATOM = range(7)  # MATPROD: @, as * to Python, but
+# parenthesized inside an element-wise product for the reader: (δ @ Wᵀ) * (1 - H ** 2)
 _AXIS_KEYS = {M.Softmax: "softmax", M.LogSoftmax: "log_softmax", M.LogSumExp: "logsumexp"}
 
 
@@ -191,7 +192,7 @@ class Emitter(Visitor):
             if i == 0:
                 parts.append(("-" + code.at(UNARY)) if negative else code.at(SUM))
             else:
-                parts.append((" - " if negative else " + ") + code.at(PRODUCT))
+                parts.append((" - " if negative else " + ") + code.at(MATPROD))
         return Code("".join(parts), SUM, broadcast(*shapes))
 
     def _shared_prefix(self, e) -> tuple:
@@ -327,7 +328,7 @@ class Emitter(Visitor):
         if _ones_row(f):  # c 1⃗ᵀ: the column c broadcast across the columns, as it stands
             return acc
         left, right = self._spread_columns(acc, so_far), self.full(f)
-        return Code(f"{left.at(PRODUCT)} @ {right.at(UNARY)}", PRODUCT, (left.shape[0], right.shape[1]))
+        return Code(f"{left.at(MATPROD)} @ {right.at(UNARY)}", MATPROD, (left.shape[0], right.shape[1]))
 
     def _after_special(self, acc, f):
         """The factor after a leading 1⃗, 1⃗ᵀ or diagonal."""
