@@ -73,6 +73,12 @@ def _column(a, name):
         return a.reshape(-1, 1)
     raise ValueError(f"{name} must be a vector, of shape (n,) or (n, 1), not {a.shape}")
 ''',
+    "_column_kept": '''
+def _column_kept(a, name):
+    """_column(a, name), and the shape a came in (the gradient goes back in it)."""
+    a = np.asarray(a, dtype=float)
+    return _column(a, name), a.shape
+''',
     "_scalar": '''
 def _scalar(a, name):
     """A number (or an array of one element) as a 1×1 float array."""
@@ -132,6 +138,12 @@ def _column(a, name, dtype):
         return a.reshape(-1, 1)
     raise ValueError(f"{{name}} must be a vector, of shape (n,) or (n, 1), not {{tuple(a.shape)}}")
 ''',
+    "_column_kept": '''
+def _column_kept(a, name, dtype):
+    """_column(a, name, dtype), and the shape a came in (the gradient goes back in it)."""
+    a = {convert}(a, dtype=dtype)
+    return _column(a, name, dtype), tuple(a.shape)
+''',
     "_scalar": '''
 def _scalar(a, name, dtype):
     """A number (or a {t} of one element) as a 1×1 {t}."""
@@ -183,7 +195,7 @@ NUMPY = Backend(
         "diag": "np.diagflat({0})", "broadcast": "np.broadcast_to({0}, {1})",
         "broadcast_out": "np.broadcast_to({0}, {1}).copy()", "block": "_block({0})",
         "matrix_in": "_matrix({0}, {1})", "column_in": "_column({0}, {1})", "scalar_in": "_scalar({0}, {1})",
-        "shape_of": "np.shape({0})", "scalar_out": "float({0})", "scalar_out_2d": "{0}.item()",
+        "column_kept_in": "_column_kept({0}, {1})", "scalar_out": "float({0})", "scalar_out_2d": "{0}.item()",
     },
     helpers={**_COMMON_HELPERS, **_NUMPY_HELPERS},
 )
@@ -206,7 +218,7 @@ TORCH = Backend(
         "broadcast": "torch.broadcast_to(torch.as_tensor({0}, dtype=dtype), {1})",
         "broadcast_out": "torch.broadcast_to(torch.as_tensor({0}, dtype=dtype), {1}).clone()",
         "block": "_block({0}, dtype)", "matrix_in": "_matrix({0}, {1}, dtype)", "column_in": "_column({0}, {1}, dtype)",
-        "scalar_in": "_scalar({0}, {1}, dtype)", "shape_of": "torch.as_tensor({0}).shape",
+        "scalar_in": "_scalar({0}, {1}, dtype)", "column_kept_in": "_column_kept({0}, {1}, dtype)",
         "scalar_out": "torch.as_tensor({0}, dtype=dtype).reshape(())",
         "scalar_out_2d": "torch.as_tensor({0}, dtype=dtype).reshape(())",
     },
@@ -231,7 +243,7 @@ JAX = Backend(
         "eye": "jnp.eye({0}, dtype=dtype)", "diag": "jnp.diag(jnp.ravel({0}))",
         "broadcast": "jnp.broadcast_to({0}, {1})", "broadcast_out": "jnp.broadcast_to({0}, {1})",
         "block": "_block({0}, dtype)", "matrix_in": "_matrix({0}, {1}, dtype)", "column_in": "_column({0}, {1}, dtype)",
-        "scalar_in": "_scalar({0}, {1}, dtype)", "shape_of": "jnp.shape({0})",
+        "scalar_in": "_scalar({0}, {1}, dtype)", "column_kept_in": "_column_kept({0}, {1}, dtype)",
         "scalar_out": "jnp.asarray({0}, dtype=dtype).reshape(())",
         "scalar_out_2d": "jnp.asarray({0}, dtype=dtype).reshape(())",
     },
