@@ -10,14 +10,14 @@ widths 64 and 256 (X is N×w, W₁ and W₂ w×w, Y N×w) and batches N = 1, 32,
 
 Every contender computes the loss and the four gradients, in float64, on one thread (the machine is
 shared: several threads would measure the neighbours; --threads changes it). For each size the
-contenders run in turn, --repeats times, each run timing enough calls to take about --seconds; the
-table shows the median time per call and the median of the per-run ratios (symcalc ÷ peer), so a
-burst of load on the machine affects both sides of a ratio alike. Before timing, all contenders'
+contenders run in turn (each first in turn), --repeats times, each run timing enough calls to take
+about --seconds; the table shows the median time per call and the median of the per-run ratios
+(symcalc ÷ peer), so a burst of load on the machine affects both sides of a ratio alike. Before timing, all contenders'
 gradients are checked to agree.
 
 Goals (issue 13): symcalc ≤ 1.2× numpy by hand at every size; faster than torch autograd at N ≤ 32.
 
-    python bench/codegen_mlp.py [--repeats 7] [--seconds 0.2] [--threads 1] [--quick]
+    python bench/codegen_mlp.py [--repeats 21] [--seconds 0.05] [--threads 1] [--quick]
 """
 from __future__ import annotations
 
@@ -150,9 +150,10 @@ def measure(contenders, args_for, repeats: int, seconds: float) -> dict:
     """{name: [seconds per call, one per repeat]}, the contenders in turn within each repeat."""
     calls = {name: per_call(f, args_for[name], seconds / 4)[1] for name, f in contenders.items()}  # warm up, size
     times = {name: [] for name in contenders}
-    for _ in range(repeats):
-        for name, f in contenders.items():
-            args = args_for[name]
+    names = list(contenders)
+    for r in range(repeats):
+        for name in names[r % len(names):] + names[:r % len(names)]:  # each goes first in turn
+            f, args = contenders[name], args_for[name]
             start = time.perf_counter()
             for _ in range(calls[name]):
                 f(*args)
@@ -186,13 +187,13 @@ def _available(module: str) -> bool:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--repeats", type=int, default=7, help="runs per contender and size (default 7)")
-    p.add_argument("--seconds", type=float, default=0.2, help="time per run (default 0.2 s)")
+    p.add_argument("--repeats", type=int, default=21, help="runs per contender and size (default 21)")
+    p.add_argument("--seconds", type=float, default=0.05, help="time per run (default 0.05 s)")
     p.add_argument("--threads", type=int, default=1, help="BLAS and library threads (default 1)")
-    p.add_argument("--quick", action="store_true", help="3 repeats of 0.05 s: a smoke test")
+    p.add_argument("--quick", action="store_true", help="3 repeats of 0.02 s: a smoke test")
     args = p.parse_args(argv)
     if args.quick:
-        args.repeats, args.seconds = 3, 0.05
+        args.repeats, args.seconds = 3, 0.02
     _threads(args.threads)
     have_torch, have_jax = _available("torch"), _available("jax")
     print(f"versions: {versions(have_torch, have_jax)}")

@@ -271,7 +271,7 @@ def test_a_node_without_a_spelling_is_an_unsupported_error_naming_it():
 
 
 def _code(x):
-    from symcalc.codegen.emit import ATOM, Code
+    from symcalc.codegen.code import ATOM, Code
 
     return Code(x.name, ATOM, x.shape)
 

@@ -1,11 +1,11 @@
 """Expression trees → code text for one backend, each shared subexpression computed once.
 
 The emitter walks a symcalc expression and spells each node with the backend's table. It knows
-what numpy-style arrays make free: a 1×1 factor of a product scales (``*``), 1⃗ bᵀ is b's row
-broadcast down the rows (never built), 1⃗ᵀA and A1⃗ are sums along an axis, diag(v)A is v ⊗ A (never
-an n×n matrix), and [z > 0] ⊗ A is ``where(z > 0, A, 0.0)``. Each value carries the shape numpy
-will give it, with 1 along an axis it is still broadcast along; where a full array is needed (a
-matrix product, a reduction, a returned gradient) it is broadcast out.
+what numpy-style arrays make free: [z > 0] ⊗ A is ``where(z > 0, A, 0.0)``, 1⃗ and 0 stay numbers
+until an array is needed, and products and sums take the shortcuts of :mod:`.products` (1⃗bᵀ as a
+broadcast row, diag(v)A as v ⊗ A). Each value carries the shape numpy will give it (:class:`.Code`),
+with 1 along an axis it is still broadcast along; where a full array is needed (a matrix product, a
+reduction, a returned gradient) it is broadcast out.
 
 A subexpression that occurs more than once (``counts``) is assigned to a temporary the first time
 it is computed (``pending`` collects those assignments, placed before the line that needs them) and
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
 
 import sympy
 
@@ -31,43 +30,15 @@ from ..expr import matrixnodes as M
 from ..errors import SymcalcError, UnsupportedError
 from ..shapes import ONE
 from ..visitor import Visitor, on
+from .code import ATOM, COMPARE, MATPROD, POWER, PRODUCT, SUM, UNARY, Code, broadcast, trivial
+from .constants import as_float, number, sized, sympy_text
 from .names import comment
+from .products import Products, leading
 
-# Python's precedence, loosest first: a value is parenthesized where it is looser than its place needs.
-COMPARE, SUM, MATPROD, PRODUCT, UNARY, POWER, ATOM = range(7)  # MATPROD: @, as * to Python, but
-# parenthesized inside an element-wise product for the reader: (δ @ Wᵀ) * (1 - H ** 2)
 _AXIS_KEYS = {M.Softmax: "softmax", M.LogSoftmax: "log_softmax", M.LogSumExp: "logsumexp"}
 
 
-@dataclass(frozen=True)
-class Code:
-    """Code for a value: its text, how tightly it binds, and the shape numpy gives it: () for a 0-d
-    scalar or a number, else (rows, cols) with 1 along each axis the value is still broadcast along."""
-
-    text: str
-    prec: int = ATOM
-    shape: tuple = ()
-
-    def at(self, prec: int) -> str:
-        """The text, parenthesized unless it binds at least as tightly as ``prec``."""
-        return self.text if self.prec >= prec else f"({self.text})"
-
-
-def broadcast(*shapes) -> tuple:
-    """numpy's shape of an element-wise result: along each axis, the operands' length other than 1."""
-    shapes = [s for s in shapes if s != ()]
-    if not shapes:
-        return ()
-    return tuple(next((s[i] for s in shapes if s[i] != ONE), ONE) for i in (0, 1))
-
-
-def trivial(code: Code) -> bool:
-    """A name, a number or a transposed name: nothing to compute, so never worth a temporary."""
-    text = code.text[1:] if code.text.startswith("-") else code.text
-    return text.removesuffix(".T").replace("_", "").replace(".", "").isalnum()
-
-
-class Emitter(Visitor):
+class Emitter(Products, Visitor):
     """Code for expressions over ``names`` ({Var: Code} for the arguments and the lines so far)."""
 
     what = "code generator"
@@ -138,7 +109,7 @@ class Emitter(Visitor):
 
     def _folded(self, e) -> Code | None:
         """A scalar built from numbers only (exp(2), 3 + 1/2) as one number, where no size enters it."""
-        if isinstance(e, E.Const) or not e.is_scalar or not E.is_const(e) or _sized(e):
+        if isinstance(e, E.Const) or not e.is_scalar or not E.is_const(e) or sized(e):
             return None
         from ..numeric import evaluate
 
@@ -146,19 +117,19 @@ class Emitter(Visitor):
             value = float(evaluate(e, {}))
         except (SymcalcError, ArithmeticError, ValueError, TypeError):  # a label, or no value: spelled as it is
             return None
-        return _number(value) if math.isfinite(value) else None
+        return number(value) if math.isfinite(value) else None
 
     @on(E.Const)
     def _Const(self, e):
         v = e.value
         if v.free_symbols:
-            text = _sympy_text(v, self.size)
+            text = sympy_text(v, self.size)
             return Code(text if v.is_Atom else f"({text})", ATOM)
         if v.is_Integer:
             return Code(str(int(v)), UNARY if v < 0 else ATOM)
         if v.is_Rational:
             return Code(f"({v.p} / {v.q})", ATOM)
-        return _number(float(v))
+        return number(float(v))
 
     @on(E.Ones)
     def _Ones(self, e):
@@ -195,12 +166,6 @@ class Emitter(Visitor):
                 parts.append((" - " if negative else " + ") + code.at(MATPROD))
         return Code("".join(parts), SUM, broadcast(*shapes))
 
-    def _shared_prefix(self, e) -> tuple:
-        """(code, count of items) for the longest leading part of ``e`` (a + b of a + b + c, AB of ABC)
-        computed elsewhere too, evaluated once; (None, 0) where there is none."""
-        shared = next((p for p in reversed(prefixes(e)) if p in self.memo or self.counts.get(p, 0) > 1), None)
-        return (None, 0) if shared is None else (self(shared), len(shared.items))
-
     @on(E.Mul)
     def _Mul(self, e):
         steps = [f for f in e.items if isinstance(f, E.Step) and f not in self.memo]
@@ -231,7 +196,7 @@ class Emitter(Visitor):
             return Code("1.0", ATOM)
         if len(items) == 1:
             return self(items[0])
-        parts = _leading(E.Mul, items, whole)
+        parts = leading(E.Mul, items, whole)
         shared = next((p for p in reversed(parts) if p in self.memo or self.counts.get(p, 0) > 1), None)
         if shared is not None:
             first, items = self(shared), items[len(shared.items):]
@@ -260,7 +225,7 @@ class Emitter(Visitor):
     def _Max(self, e):
         if E.is_const(e.left) and e.left.is_scalar:  # max(0, z): relu, with 0.0 (an int costs a conversion)
             left, right = self(e.left), self(e.right)
-            return self.call("clamp_min", _as_float(left), right, shape=right.shape)
+            return self.call("clamp_min", as_float(left), right, shape=right.shape)
         left, right = self(e.left), self(e.right)
         return self.call("maximum", left, right, shape=broadcast(left.shape, right.shape))
 
@@ -289,104 +254,6 @@ class Emitter(Visitor):
         if e.is_scalar or arg.shape == ():  # a number (or a broadcast one) is its own transpose
             return arg
         return Code(f"{arg.at(ATOM)}.T", ATOM, (arg.shape[1], arg.shape[0]))
-
-    @on(E.MatMul)
-    def _MatMul(self, e):
-        if any(isinstance(f, E.Zero) for f in e.items):
-            return Code("0.0", ATOM, ())
-        if all(f.is_scalar or isinstance(f, E.Identity) for f in e.items):
-            scales = [f for f in e.items if f.is_scalar]
-            return self._product(scales) if scales else self.call("eye", self.dim(e.shape[0]), shape=e.shape)
-        acc, start = self._shared_prefix(e)  # (AB)C where AB is computed elsewhere too: AB once, on from there
-        so_far = None if acc is None else (e.items[0].shape[0], e.items[start - 1].shape[1])
-        scales = [f for f in e.items[start:] if f.is_scalar]  # a 1×1 factor scales (numpy's @ refuses a number)
-        for f in e.items[start:]:
-            if not (f.is_scalar or isinstance(f, E.Identity)):
-                acc = self._times(acc, f, so_far)
-                so_far = (f.shape[0] if so_far is None else so_far[0], f.shape[1])
-        code = self._settled(acc)
-        if not scales:
-            return code
-        scale = self._product(scales)
-        return Code(f"{scale.at(PRODUCT)} * {code.at(UNARY)}", PRODUCT, code.shape)
-
-    def _times(self, acc, f, so_far):
-        """The product so far (of shape ``so_far``) times ``f``. ``acc`` is None (nothing yet), ("ones",)
-        for a leading 1⃗, ("ones_row",) for a leading 1⃗ᵀ, ("diag", column) while only diagonals, or a Code."""
-        if acc is None:
-            if _ones_column(f) or _ones_row(f):
-                return ("ones",) if _ones_column(f) else ("ones_row",)
-            return ("diag", self.full(f.arg)) if isinstance(f, E.Diag) else self(f)
-        if isinstance(acc, tuple):
-            return self._after_special(acc, f)
-        if isinstance(f, E.Diag):  # A diag(v): v scales the columns of A
-            v = self.full(f.arg)
-            return Code(f"{acc.at(PRODUCT)} * {v.at(ATOM)}.T", PRODUCT, broadcast(acc.shape, (ONE, v.shape[0])))
-        if _ones_column(f):  # A 1⃗: the sums along each row
-            a = self._spread_columns(acc, so_far)
-            return self.call("sum_rows", a, shape=(a.shape[0], ONE))
-        if _ones_row(f):  # c 1⃗ᵀ: the column c broadcast across the columns, as it stands
-            return acc
-        left, right = self._spread_columns(acc, so_far), self.full(f)
-        return Code(f"{left.at(MATPROD)} @ {right.at(UNARY)}", MATPROD, (left.shape[0], right.shape[1]))
-
-    def _after_special(self, acc, f):
-        """The factor after a leading 1⃗, 1⃗ᵀ or diagonal."""
-        kind = acc[0]
-        if kind == "ones":  # 1⃗ r: the row r broadcast down the rows, as it stands (1⃗1⃗ᵀ: all ones)
-            return Code("1.0", ATOM, ()) if _ones_row(f) else self(f)
-        if kind == "ones_row":
-            if _ones_column(f):  # 1⃗ᵀ1⃗ = n
-                return Code(self.dim(f.shape[0]), ATOM, ())
-            if isinstance(f, E.Diag):  # 1⃗ᵀ diag(v) = vᵀ
-                v = self.full(f.arg)
-                return Code(f"{v.at(ATOM)}.T", ATOM, (v.shape[1], v.shape[0]))
-            a = self.full(f)  # 1⃗ᵀ A: the sums down each column
-            return self.call("sum_cols", a, shape=(ONE, a.shape[1]))
-        v = acc[1]
-        if isinstance(f, E.Diag):  # diag(u) diag(v) = diag(u ⊗ v)
-            u = self.full(f.arg)
-            return ("diag", Code(f"{v.at(PRODUCT)} * {u.at(UNARY)}", PRODUCT, v.shape))
-        if _ones_column(f):  # diag(v) 1⃗ = v
-            return v
-        a = self(f)  # diag(v) A: v scales the rows of A
-        return Code(f"{v.at(PRODUCT)} * {a.at(UNARY)}", PRODUCT, broadcast(v.shape, a.shape))
-
-    def _settled(self, acc) -> Code:
-        """The product so far as a value; a product of diagonals is built as a matrix only here."""
-        if isinstance(acc, Code):
-            return acc
-        if acc[0] == "diag":
-            return self.call("diag", acc[1], shape=(acc[1].shape[0], acc[1].shape[0]))
-        raise UnsupportedError(f"a matrix product cannot end in a lone {acc[0]}")
-
-    def _spread_columns(self, code: Code, shape) -> Code:
-        """``code`` with its columns spread out where they are broadcast, for a product from the right (a
-        row broadcast down the rows multiplies as it stands: each row of the product is the same)."""
-        if code.shape != () and code.shape[1] == shape[1]:
-            return code
-        return Code(self.b.spell("broadcast", code.text, self.shape_text(shape)), ATOM, shape)
-
-    @on(E.Dot)
-    def _Dot(self, e):
-        if e.left.is_scalar or e.right.is_scalar:
-            left, right = self(e.left), self(e.right)
-            return Code(f"{left.at(PRODUCT)} * {right.at(UNARY)}", PRODUCT, broadcast(left.shape, right.shape))
-        return self.call("vdot", self.full(e.left), self.full(e.right))
-
-    @on(E.Sum)
-    def _Sum(self, e):
-        arg = e.arg
-        if arg.is_scalar:
-            return self(arg)
-        if isinstance(arg, E.MatMul) and arg not in self.memo:  # sum(1⃗ᵀ A 1⃗) = sum(A): no sums along an axis first
-            items = list(arg.items)
-            while len(items) > 1 and (_ones_row(items[0]) or _ones_column(items[-1])):
-                items = items[1:] if _ones_row(items[0]) else items[:-1]
-            if len(items) < len(arg.items):
-                inner = items[0] if len(items) == 1 else E.MatMul(tuple(items), (items[0].shape[0], items[-1].shape[1]))
-                return self.call("sum", self.full(inner))
-        return self.call("sum", self.full(arg))
 
     @on(E.Diag)
     def _Diag(self, e):
@@ -426,80 +293,3 @@ class Emitter(Visitor):
         return self.call(_AXIS_KEYS[type(e)], self.full(e.arg), str(e.axis), shape=e.shape)
 
 
-def prefixes(e) -> list:
-    """The leading parts a + b, a + b + c, ... of a sum, product or matrix product of more than two items,
-    shortest first: each is a value Python computes on its way, left to right."""
-    items = getattr(e, "items", ())
-    if len(items) < 3 and not (isinstance(e, E.Mul) and len(items) == 2):
-        return []
-    if isinstance(e, E.MatMul) and not any(f.is_scalar or isinstance(f, E.Identity) for f in items):
-        return [E.MatMul(items[:k], (items[0].shape[0], items[k - 1].shape[1])) for k in range(2, len(items))]
-    if isinstance(e, E.Mul) and any(isinstance(f, E.Step) for f in items):  # [z > 0] ⊗ (the rest): the rest
-        return _leading(E.Mul, [f for f in items if not isinstance(f, E.Step)], whole=True)
-    if isinstance(e, (E.Add, E.Mul)):
-        return _leading(type(e), items)
-    return []
-
-
-def _leading(kind, items, whole=False) -> list:
-    """kind(a, b), kind(a, b, c), ...: the leading parts of an element-wise sum or product of ``items``
-    (and all of them, with ``whole``)."""
-    def shape(part):
-        return next((f.shape for f in part if not f.is_scalar), E.SCALAR)
-
-    return [kind(tuple(items[:k]), shape(items[:k])) for k in range(2, len(items) + (1 if whole else 0))]
-
-
-def _ones_column(f) -> bool:
-    return isinstance(f, E.Ones) and f.shape[1] == ONE and f.shape[0] != ONE
-
-
-def _ones_row(f) -> bool:
-    return isinstance(f, E.Transpose) and _ones_column(f.arg)
-
-
-def _sized(e) -> bool:
-    """Whether a symbolic size enters ``e`` (1⃗ of length n, 1/N)."""
-    return any(any(not s.is_Integer for s in n.shape) or (isinstance(n, E.Const) and n.value.free_symbols)
-               for n in E.walk(e))
-
-
-def _as_float(code: Code) -> Code:
-    """An integer literal as a float one (numpy converts 0 to 0.0 at each call otherwise)."""
-    plain = code.text.removeprefix("-")
-    return Code(code.text + ".0", code.prec, code.shape) if plain.isdigit() else code
-
-
-def _number(value: float) -> Code:
-    text = repr(float(value))
-    return Code(text, UNARY if text.startswith("-") else ATOM)
-
-
-def _sympy_text(v, size) -> str:
-    """A constant in the sizes (2/N, 1/(N m)) as Python arithmetic over their names."""
-    num, den = sympy.fraction(sympy.together(v))
-    text = _poly(num, size)
-    return text if den == 1 else f"{_wrapped(num, size)} / {_wrapped(den, size)}"
-
-
-def _wrapped(v, size) -> str:
-    text = _poly(v, size)
-    return text if v.is_Atom else f"({text})"
-
-
-def _poly(v, size) -> str:
-    if v.is_Integer:
-        return str(int(v))
-    if v.is_Rational:
-        return f"({v.p} / {v.q})"
-    if v.is_Float:
-        return repr(float(v))
-    if v.is_Symbol:
-        return size(v)
-    if v.is_Add:
-        return " + ".join(_wrapped(a, size) for a in v.args)
-    if v.is_Mul:
-        return " * ".join(_wrapped(a, size) for a in v.args)
-    if v.is_Pow:
-        return f"{_wrapped(v.base, size)} ** {_wrapped(v.exp, size)}"
-    raise UnsupportedError(f"the constant {v} has no spelling in the code generator")

@@ -32,7 +32,9 @@ from .. import expr as E
 from ..errors import UnsupportedError
 from ..shapes import fmt_shape, is_column
 from .backends import NUMPY, Backend, backend, helpers_used
-from .emit import ATOM, Code, Emitter, prefixes
+from .code import ATOM, Code
+from .emit import Emitter
+from .products import prefixes
 from .names import Namer, comment, docstring_text
 from .plan import build
 
