@@ -6,8 +6,28 @@ import numpy as np
 
 import symcalc as sc
 from symcalc.check import concrete_sizes, kink_arguments
+from symcalc.functions import FUNCTIONS
 
 KINK_MARGIN = 1e-3
+
+FUNCTION_LOSSES = {  # a scalar loss per function the numeric evaluator knows (log and sqrt kept in their domain)
+    **{name: f"sum({name}({'x * x + 1' if name in ('log', 'sqrt') else 'x'}) * x)" for name in sorted(FUNCTIONS)},
+    "softmax, axis 1": "sum(softmax(X, axis=1) * Y)",
+    "softmax, axis 0": "sum(softmax(X, axis=0) * Y)",
+    "log_softmax": "sum(log_softmax(X, axis=1) * Y)",
+    "logsumexp": "sum(logsumexp(X, axis=1))",
+    "trace": "trace(S @ S)",
+    "det": "det(S @ S.T + S.T @ S)",
+    "inv": "sum(inv(S @ S.T + S.T @ S) * S)",
+    "norm": "norm(X)",
+}
+
+
+def function_loss(what: str, layout: str):
+    """The derivation of FUNCTION_LOSSES[what] by its first variable (x, X or S)."""
+    text = FUNCTION_LOSSES[what]
+    wrt = next(v for v in ("x", "X", "S") if v in text.replace("axis", ""))
+    return sc.derive(text, wrt, vectors="x", matrices="X:N,n Y:N,n S:n,n", layout=layout)
 
 
 def arguments(d) -> list:

@@ -19,8 +19,9 @@ from symcalc.codegen import BACKENDS, to_source
 from symcalc.codegen.backends import NUMPY
 from symcalc.codegen.emit import Emitter
 from symcalc.errors import UnsupportedError
+from symcalc.functions import FUNCTIONS
 
-from codegen_helpers import flattened, oracle, point, relative
+from codegen_helpers import FUNCTION_LOSSES, flattened, function_loss, oracle, point, relative
 
 LAYOUTS = ("numerator", "denominator")
 ENTRIES = [(name, layout) for name in catalog.names() for layout in LAYOUTS]
@@ -315,3 +316,20 @@ def test_cli_several_parts_give_one_function_each(capsys):
     tree = ast.parse(capsys.readouterr().out)
     names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")]
     assert names == ["value_and_grad_1", "value_and_grad_2"]
+
+
+# ---------------------------------------------------------------- every function the evaluator knows
+
+
+def test_every_backend_spells_every_function():
+    for backend in BACKENDS.values():
+        missing = [name for name in FUNCTIONS if not backend.has(name)]
+        assert not missing, (backend.name, missing)
+
+
+@pytest.mark.parametrize("what", sorted(FUNCTION_LOSSES))
+def test_every_function_runs(what):
+    """Each element-wise function, the softmax family along each axis, trace, det, inv and norm."""
+    for layout in LAYOUTS:
+        d = function_loss(what, layout)
+        check_compiled(d, point(d, np.random.default_rng(5)))

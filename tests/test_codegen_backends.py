@@ -13,7 +13,7 @@ import symcalc as sc
 from symcalc import catalog
 from symcalc.codegen import to_source
 
-from codegen_helpers import arguments, flattened, point
+from codegen_helpers import FUNCTION_LOSSES, arguments, flattened, function_loss, point
 
 import test_random_matrix_expressions as mat
 
@@ -71,7 +71,16 @@ def _torch_autograd(torch, f, d, values):
 
 @pytest.mark.parametrize("name, layout, i", DERIVATIONS, ids=[f"{n}-{l}-{i}" for n, l, i in DERIVATIONS])
 def test_torch_code_matches_autograd(torch, name, layout, i):
-    d = _derivation(name, layout, i)
+    _torch_case(torch, _derivation(name, layout, i), name)
+
+
+@pytest.mark.parametrize("what", sorted(FUNCTION_LOSSES))
+def test_torch_spells_every_function(torch, what):
+    for layout in LAYOUTS:
+        _torch_case(torch, function_loss(what, layout), what)
+
+
+def _torch_case(torch, d, name):
     values = point(d, np.random.default_rng(7))
     f = _load(to_source(d, "torch"))
     tensors = {k: torch.tensor(v, dtype=torch.float64) for k, v in values.items()}
@@ -111,7 +120,16 @@ def _jax_autodiff(jax, f, d, values):
 
 @pytest.mark.parametrize("name, layout, i", DERIVATIONS, ids=[f"{n}-{l}-{i}" for n, l, i in DERIVATIONS])
 def test_jax_code_matches_jax_grad_and_runs_under_jit(jax, name, layout, i):
-    d = _derivation(name, layout, i)
+    _jax_case(jax, _derivation(name, layout, i), name)
+
+
+@pytest.mark.parametrize("what", sorted(FUNCTION_LOSSES))
+def test_jax_spells_every_function(jax, what):
+    for layout in LAYOUTS:
+        _jax_case(jax, function_loss(what, layout), what)
+
+
+def _jax_case(jax, d, name):
     values = point(d, np.random.default_rng(7))
     f = _load(to_source(d, "jax"))
     _, grads = jax.jit(f)(**values)
