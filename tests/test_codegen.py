@@ -5,6 +5,8 @@ the derivation. Names and prose that could break out of a comment, a string or a
 from __future__ import annotations
 
 import ast
+import io
+import py_compile
 import subprocess
 import sys
 
@@ -20,6 +22,9 @@ from symcalc.codegen.backends import NUMPY
 from symcalc.codegen.emit import Emitter
 from symcalc.errors import UnsupportedError
 from symcalc.functions import FUNCTIONS
+
+pyflakes_api = pytest.importorskip("pyflakes.api", reason="pyflakes is in the test extra: pip install '.[test]'")
+from pyflakes.reporter import Reporter  # noqa: E402
 
 from codegen_helpers import FUNCTION_LOSSES, flattened, function_loss, oracle, point, relative
 
@@ -61,14 +66,22 @@ def test_every_catalog_entry_runs_and_matches_evaluate_and_finite_differences(na
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
 @pytest.mark.parametrize("name", catalog.names())
 def test_generated_source_compiles_and_passes_pyflakes(name, backend, tmp_path):
-    """Every entry, both layouts, every backend: `python -m py_compile` and pyflakes find nothing."""
+    """Every entry, both layouts, every backend: py_compile and pyflakes (in process) find nothing."""
     for layout in LAYOUTS:
         path = tmp_path / f"{name}_{layout}.py"
         path.write_text(to_source(_derivations(name, layout), backend), encoding="utf-8")
-        compiled = subprocess.run([sys.executable, "-m", "py_compile", str(path)], capture_output=True, text=True)
-        assert compiled.returncode == 0, compiled.stderr
-        flakes = subprocess.run([sys.executable, "-m", "pyflakes", str(path)], capture_output=True, text=True)
-        assert flakes.returncode == 0 and not flakes.stdout, flakes.stdout + flakes.stderr
+        py_compile.compile(str(path), cfile=str(tmp_path / "out.pyc"), doraise=True)
+        out, err = io.StringIO(), io.StringIO()
+        assert pyflakes_api.checkPath(str(path), Reporter(out, err)) == 0, out.getvalue() + err.getvalue()
+
+
+def test_python_m_py_compile_and_pyflakes_accept_the_printed_module(tmp_path):
+    """The commands themselves, on what `symcalc derive mlp-batch --format numpy` prints."""
+    path = tmp_path / "mlp.py"
+    path.write_text(to_source(_derivations("mlp-batch", "numerator"), "numpy"), encoding="utf-8")
+    for tool in ("py_compile", "pyflakes"):
+        run = subprocess.run([sys.executable, "-m", tool, str(path)], capture_output=True, text=True)
+        assert run.returncode == 0 and not run.stdout and not run.stderr, (tool, run.stdout, run.stderr)
 
 
 # ---------------------------------------------------------------- reads like the derivation, once each

@@ -144,7 +144,7 @@ def _jax_case(jax, d, name):
 # ---------------------------------------------------------------- random matrix losses
 
 
-@settings(max_examples=15, derandomize=True, **mat.SETTINGS)
+@settings(max_examples=10, derandomize=True, **mat.SETTINGS)
 @given(mat.examples(mat.DEPTH))
 def test_random_matrix_losses_in_torch_and_jax_match_autodiff(torch, jax, example):
     (expr, f, src), wrt, seed = example
