@@ -169,7 +169,11 @@ class Derivation:
     # -- code
     def to_source(self, backend: str = "numpy") -> str:
         """This derivation as a self-contained Python module for numpy, torch or jax: a function taking
-        the variables and returning the value and the gradients by name (:mod:`symcalc.codegen`)."""
+        the variables and returning the value and the gradients by name (:mod:`symcalc.codegen`).
+
+        >>> print(derive("sin(x) ** 2", "x").to_source("jax").splitlines()[-5])
+            grad_x = 2 * u * jnp.cos(x)  # dy/dx = 2u cos(x) (single-variable chain rule (R10))
+        """
         from .codegen import to_source
 
         return to_source(self, backend)

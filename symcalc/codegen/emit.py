@@ -223,10 +223,9 @@ class Emitter(Products, Visitor):
 
     @on(E.Max)
     def _Max(self, e):
-        if E.is_const(e.left) and e.left.is_scalar:  # max(0, z): relu, with 0.0 (an int costs a conversion)
-            left, right = self(e.left), self(e.right)
-            return self.call("clamp_min", as_float(left), right, shape=right.shape)
         left, right = self(e.left), self(e.right)
+        if E.is_const(e.left) and left.shape == ():  # max(0, z): relu, with 0.0 (an int costs a conversion)
+            return self.call("clamp_min", as_float(left), right, shape=broadcast(right.shape))
         return self.call("maximum", left, right, shape=broadcast(left.shape, right.shape))
 
     @on(E.Step)

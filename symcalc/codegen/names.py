@@ -30,7 +30,7 @@ _GREEK_WORDS = dict(zip("αβγδεζηθικλμνξοπρστυφχψωΓΔΘ�
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789aehijklmnoprstuvx")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # Names the generated module uses itself: its imports, the helpers' and the function's own.
-MODULE_NAMES = frozenset({"np", "torch", "jax", "jnp", "functools", "math", "value_and_grad"})
+MODULE_NAMES = frozenset({"np", "torch", "jax", "jnp", "functools", "math", "dtype", "value_and_grad"})
 
 
 def _ascii_word(name: str) -> str:
