@@ -20,11 +20,18 @@ COMPARE, SUM, MATPROD, PRODUCT, UNARY, POWER, ATOM = range(7)  # MATPROD: @, as 
 @dataclass(frozen=True)
 class Code:
     """Code for a value: its text, how tightly it binds, and the shape numpy gives it: () for a 0-d
-    scalar or a number, else (rows, cols) with 1 along each axis the value is still broadcast along."""
+    scalar or a number, else (rows, cols) with 1 along each axis the value is still broadcast along.
+    With ``diag``, the value is the diagonal matrix diag(text): the text is its diagonal, a column (or
+    a number, for a multiple of I), and the n×n matrix is built only where something needs it."""
 
     text: str
     prec: int = ATOM
     shape: tuple = ()
+    diag: bool = False
+
+    def with_text(self, text: str, prec: int, shape=None) -> "Code":
+        """The same kind of value (diagonal or not) with other text."""
+        return Code(text, prec, self.shape if shape is None else shape, self.diag)
 
     def at(self, prec: int) -> str:
         """The text, parenthesized unless it binds at least as tightly as ``prec``."""

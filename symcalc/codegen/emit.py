@@ -64,20 +64,39 @@ class Emitter(Products, Visitor):
         return self._folded(e) or self.visit(e)
 
     def __call__(self, e) -> Code:
-        """Code for a subexpression, computed into a temporary the first time if it occurs again."""
+        """Code for a subexpression as an array (a diagonal matrix built: see :meth:`lazy`)."""
+        code = self.lazy(e)
+        return self.built(e, code) if code.diag else code
+
+    def lazy(self, e) -> Code:
+        """Code for a subexpression, computed into a temporary the first time if it occurs again; a
+        diagonal matrix stays its diagonal (``Code.diag``), for the places that take it so (products,
+        sums, transposes: diag(u) + diag(v) is diag(u + v), diag(v)A is v ⊗ A)."""
         if e in self.memo:
             return self.memo[e]
         code = self.expr(e)
         if self.counts.get(e, 0) > 1 and not trivial(code) and not isinstance(e, E.Step):  # [z > 0]: its test is
             name = self.temp(None)
-            self.pending.append((name, code.text, comment(f"{e}, needed {self.counts[e]} times")))
-            code = Code(name, ATOM, code.shape)
+            what = f"the diagonal of {e}" if code.diag else str(e)
+            self.pending.append((name, code.text, comment(f"{what}, needed {self.counts[e]} times")))
+            code = code.with_text(name, ATOM)
             self.memo[e] = code
         return code
 
+    def built(self, e, code: Code) -> Code:
+        """A diagonal matrix as an n×n array (where nothing could take it as its diagonal): from its
+        diagonal, or, for a multiple of I (a diagonal still broadcast), from np.eye."""
+        n = e.shape[0]
+        if code.shape and code.shape[0] == n:
+            return self.call("diag", code, shape=e.shape)
+        eye = self.b.spell("eye", self.dim(n))
+        if code.text == "1.0":
+            return Code(eye, ATOM, e.shape)
+        return Code(f"{code.at(PRODUCT)} * {eye}", PRODUCT, e.shape)
+
     def bind(self, e, name: str, code: Code) -> Code:
         """``name`` now holds ``e``'s value: later lines read it."""
-        self.memo[e] = Code(name, ATOM, code.shape)
+        self.memo[e] = code.with_text(name, ATOM)
         return self.memo[e]
 
     # -- shapes
@@ -91,6 +110,8 @@ class Emitter(Products, Visitor):
     def full(self, e, code: Code | None = None, out=False) -> Code:
         """``e``'s value as an array of ``e``'s own shape (a broadcast value spread out; a scalar as it is)."""
         code = self(e) if code is None else code
+        if code.diag:
+            return self.built(e, code)
         if e.is_scalar or code.shape == e.shape:
             return code
         if isinstance(e, (E.Zero, E.Ones)):
@@ -141,7 +162,7 @@ class Emitter(Products, Visitor):
 
     @on(E.Identity)
     def _Identity(self, e):
-        return self.call("eye", self.dim(e.shape[0]), shape=e.shape)
+        return Code("1.0", ATOM, (), diag=True)  # diag(1): np.eye only where a full matrix is needed
 
     @on(E.Var)
     def _Var(self, e):
@@ -156,15 +177,17 @@ class Emitter(Products, Visitor):
         if first is not None:
             parts.append(first.at(SUM))
             shapes.append(first.shape)
-        for i, t in enumerate(e.items[start:], start):
-            negative = E.is_negative(t)
-            code = self(E.negate_leading(t) if negative else t)
+        terms = [(E.is_negative(t), E.negate_leading(t) if E.is_negative(t) else t) for t in e.items[start:]]
+        codes = [self.lazy(t) for _, t in terms]
+        diagonal = all(c.diag for c in codes) and (first is None or first.diag)  # diag(u) + diag(v) = diag(u + v)
+        codes = codes if diagonal else [self.built(t, c) if c.diag else c for (_, t), c in zip(terms, codes)]
+        for i, ((negative, t), code) in enumerate(zip(terms, codes), start):
             shapes.append(code.shape)
             if i == 0:
                 parts.append(("-" + code.at(UNARY)) if negative else code.at(SUM))
             else:
                 parts.append((" - " if negative else " + ") + code.at(MATPROD))
-        return Code("".join(parts), SUM, broadcast(*shapes))
+        return Code("".join(parts), SUM, broadcast(*shapes), diagonal)
 
     @on(E.Mul)
     def _Mul(self, e):
@@ -174,6 +197,13 @@ class Emitter(Products, Visitor):
             tests = [self.test(s.arg) for s in steps]
             test = " & ".join(t.at(ATOM) for t in tests) if len(tests) > 1 else tests[0].text
             return self.call("where", test, rest, "0.0", shape=broadcast(rest.shape, *(t.shape for t in tests)))
+        others = [f for f in e.items if not f.is_scalar]
+        if len(others) == 1 and len(e.items) > 1:
+            matrix = self.lazy(others[0])
+            if matrix.diag:  # c diag(v) = diag(c v)
+                scale = self._product([f for f in e.items if f.is_scalar])
+                return matrix.with_text(f"{scale.at(PRODUCT)} * {matrix.at(UNARY)}", PRODUCT,
+                                        broadcast(scale.shape, matrix.shape))
         return self._product(list(e.items))
 
     def test(self, z) -> Code:
@@ -249,15 +279,15 @@ class Emitter(Products, Visitor):
 
     @on(E.Transpose)
     def _Transpose(self, e):
-        arg = self(e.arg)
-        if e.is_scalar or arg.shape == ():  # a number (or a broadcast one) is its own transpose
+        arg = self.lazy(e.arg)
+        if e.is_scalar or arg.shape == () or arg.diag:  # a number, a broadcast one, a diagonal: its own transpose
             return arg
         return Code(f"{arg.at(ATOM)}.T", ATOM, (arg.shape[1], arg.shape[0]))
 
     @on(E.Diag)
     def _Diag(self, e):
         v = self.full(e.arg)
-        return self.call("diag", v, shape=e.shape)
+        return Code(v.text, v.prec, v.shape, diag=True)  # built (np.diagflat) only where a matrix is needed
 
     @on(E.Index)
     def _Index(self, e):

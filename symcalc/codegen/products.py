@@ -26,7 +26,7 @@ class Products:
             return Code("0.0", ATOM, ())
         if all(f.is_scalar or isinstance(f, E.Identity) for f in e.items):
             scales = [f for f in e.items if f.is_scalar]
-            return self._product(scales) if scales else self.call("eye", self.dim(e.shape[0]), shape=e.shape)
+            return self._product(scales) if scales else Code("1.0", ATOM, (), diag=True)
         acc, start = self._shared_prefix(e)  # (AB)C where AB is computed elsewhere too: AB once, on from there
         so_far = None if acc is None else (e.items[0].shape[0], e.items[start - 1].shape[1])
         scales = [f for f in e.items[start:] if f.is_scalar]  # a 1×1 factor scales (numpy's @ refuses a number)
@@ -38,56 +38,51 @@ class Products:
         if not scales:
             return code
         scale = self._product(scales)
-        return Code(f"{scale.at(PRODUCT)} * {code.at(UNARY)}", PRODUCT, code.shape)
+        return code.with_text(f"{scale.at(PRODUCT)} * {code.at(UNARY)}", PRODUCT, broadcast(scale.shape, code.shape))
 
     def _times(self, acc, f, so_far):
         """The product so far (of shape ``so_far``) times ``f``. ``acc`` is None (nothing yet), ("ones",)
-        for a leading 1⃗, ("ones_row",) for a leading 1⃗ᵀ, ("diag", column) while only diagonals, or a Code."""
+        for a leading 1⃗, ("ones_row",) for a leading 1⃗ᵀ, or a Code (a diagonal one while only diagonals)."""
         if acc is None:
             if _ones_column(f) or _ones_row(f):
                 return ("ones",) if _ones_column(f) else ("ones_row",)
-            return ("diag", self.full(f.arg)) if isinstance(f, E.Diag) else self(f)
+            return self.lazy(f)
         if isinstance(acc, tuple):
-            return self._after_special(acc, f)
-        if isinstance(f, E.Diag):  # A diag(v): v scales the columns of A
-            v = self.full(f.arg)
-            return Code(f"{acc.at(PRODUCT)} * {v.at(ATOM)}.T", PRODUCT, broadcast(acc.shape, (ONE, v.shape[0])))
-        if _ones_column(f):  # A 1⃗: the sums along each row
+            return self._after_ones(acc, f)
+        if _ones_column(f):  # A 1⃗: the sums along each row (diag(v) 1⃗ = v)
+            if acc.diag:
+                return Code(acc.text, acc.prec, acc.shape)
             a = self._spread_columns(acc, so_far)
             return self.call("sum_rows", a, shape=(a.shape[0], ONE))
         if _ones_row(f):  # c 1⃗ᵀ: the column c broadcast across the columns, as it stands
-            return acc
-        left, right = self._spread_columns(acc, so_far), self.full(f)
+            return self.built(E.Identity((so_far[0], so_far[0])), acc) if acc.diag else acc
+        code = self.lazy(f)
+        if acc.diag and code.diag:  # diag(u) diag(v) = diag(u ⊗ v)
+            return code.with_text(f"{acc.at(PRODUCT)} * {code.at(UNARY)}", PRODUCT, broadcast(acc.shape, code.shape))
+        if acc.diag:  # diag(v) A: v scales the rows of A
+            a = self.built(f, code) if code.diag else code
+            return Code(f"{acc.at(PRODUCT)} * {a.at(UNARY)}", PRODUCT, broadcast(acc.shape, a.shape))
+        if code.diag:  # A diag(v): v scales the columns of A
+            return Code(f"{acc.at(PRODUCT)} * {_row(code)}", PRODUCT, broadcast(acc.shape, _row_shape(code)))
+        left, right = self._spread_columns(acc, so_far), self.full(f, code)
         return Code(f"{left.at(MATPROD)} @ {right.at(UNARY)}", MATPROD, (left.shape[0], right.shape[1]))
 
-    def _after_special(self, acc, f):
-        """The factor after a leading 1⃗, 1⃗ᵀ or diagonal."""
-        kind = acc[0]
-        if kind == "ones":  # 1⃗ r: the row r broadcast down the rows, as it stands (1⃗1⃗ᵀ: all ones)
+    def _after_ones(self, acc, f):
+        """The factor after a leading 1⃗ or 1⃗ᵀ."""
+        if acc[0] == "ones":  # 1⃗ r: the row r broadcast down the rows, as it stands (1⃗1⃗ᵀ: all ones)
             return Code("1.0", ATOM, ()) if _ones_row(f) else self(f)
-        if kind == "ones_row":
-            if _ones_column(f):  # 1⃗ᵀ1⃗ = n
-                return Code(self.dim(f.shape[0]), ATOM, ())
-            if isinstance(f, E.Diag):  # 1⃗ᵀ diag(v) = vᵀ
-                v = self.full(f.arg)
-                return Code(f"{v.at(ATOM)}.T", ATOM, (v.shape[1], v.shape[0]))
-            a = self.full(f)  # 1⃗ᵀ A: the sums down each column
-            return self.call("sum_cols", a, shape=(ONE, a.shape[1]))
-        v = acc[1]
-        if isinstance(f, E.Diag):  # diag(u) diag(v) = diag(u ⊗ v)
-            u = self.full(f.arg)
-            return ("diag", Code(f"{v.at(PRODUCT)} * {u.at(UNARY)}", PRODUCT, v.shape))
-        if _ones_column(f):  # diag(v) 1⃗ = v
-            return v
-        a = self(f)  # diag(v) A: v scales the rows of A
-        return Code(f"{v.at(PRODUCT)} * {a.at(UNARY)}", PRODUCT, broadcast(v.shape, a.shape))
+        if _ones_column(f):  # 1⃗ᵀ1⃗ = n
+            return Code(self.dim(f.shape[0]), ATOM, ())
+        code = self.lazy(f)
+        if code.diag:  # 1⃗ᵀ diag(v) = vᵀ
+            return Code(_row(code), ATOM, _row_shape(code))
+        a = self.full(f, code)  # 1⃗ᵀ A: the sums down each column
+        return self.call("sum_cols", a, shape=(ONE, a.shape[1]))
 
     def _settled(self, acc) -> Code:
-        """The product so far as a value; a product of diagonals is built as a matrix only here."""
+        """The product so far as a value (a diagonal one stays diagonal)."""
         if isinstance(acc, Code):
             return acc
-        if acc[0] == "diag":
-            return self.call("diag", acc[1], shape=(acc[1].shape[0], acc[1].shape[0]))
         raise UnsupportedError(f"a matrix product cannot end in a lone {acc[0]}")
 
     def _spread_columns(self, code: Code, shape) -> Code:
@@ -116,7 +111,10 @@ class Products:
             if len(items) < len(arg.items):
                 inner = items[0] if len(items) == 1 else E.MatMul(tuple(items), (items[0].shape[0], items[-1].shape[1]))
                 return self.call("sum", self.full(inner))
-        return self.call("sum", self.full(arg))
+        code = self.lazy(arg)
+        if code.diag and code.shape and code.shape[0] == arg.shape[0]:  # sum(diag(v)) = sum(v)
+            return self.call("sum", code)
+        return self.call("sum", self.full(arg, code))
 
     def _shared_prefix(self, e) -> tuple:
         """(code, count of items) for the longest leading part of ``e`` (a + b of a + b + c, AB of ABC)
@@ -147,6 +145,15 @@ def leading(kind, items, whole=False) -> list:
         return next((f.shape for f in part if not f.is_scalar), E.SCALAR)
 
     return [kind(tuple(items[:k]), shape(items[:k])) for k in range(2, len(items) + (1 if whole else 0))]
+
+
+def _row(code: Code) -> str:
+    """A diagonal as a row, to scale columns by (a number as it is)."""
+    return code.text if code.shape == () else f"{code.at(ATOM)}.T"
+
+
+def _row_shape(code: Code) -> tuple:
+    return () if code.shape == () else (code.shape[1], code.shape[0])
 
 
 def _ones_column(f) -> bool:
