@@ -81,6 +81,7 @@ class _Function:
                        if line.kind != "gradient"}
         self.sizes: dict = {}  # sympy size → its name, for the sizes the code reads
         self.kept: dict = {}  # vector argument → the name holding the shape it was passed in
+        self.temps = 0  # temporaries named t_k so far
 
     def size(self, s) -> str:
         if s not in self.sizes:
@@ -100,34 +101,42 @@ class _Function:
     # -- the body: forward pass, output, backward pass, gradients
 
     def body(self) -> tuple[list, list]:
-        plan = self.plan
+        """(the assignments, section by section; the return statement)."""
         names = {v: Code(n, ATOM, v.shape) for v, n in self.arg.items()}
-        em = Emitter(self.b, names, self.size, _counts([line.expr for line in plan.lines]),
-                     temp=lambda stem: self.namer.fresh(stem or f"t_{self._temps()}"))
-        self.em, out, section, grads = em, [], None, {}
-        for line in plan.lines:
+        self.em = Emitter(self.b, names, self.size, _counts([line.expr for line in self.plan.lines]),
+                          temp=self._temp)
+        out, section, grads = [], None, {}
+        for line in self.plan.lines:
             if line.kind != section:
                 section = line.kind
                 out.append("# " + SECTIONS[section])
-            code = em.expr(line.expr)
-            if line.kind in ("gradient", "value"):
-                code = em.full(line.expr, code, out=True)  # a broadcast value spread out: it is returned
-            out += [f"{name} = {text}  # {note}" for name, text, note in em.pending]
-            em.pending.clear()
-            name = self.target.get(line.target) if line.kind != "gradient" else self.namer.fresh(
-                "grad_" + self.arg[line.target])
-            note = line.shown + (f" ({'; '.join(line.rules)})" if line.rules else "")  # labels hold commas
-            out.append(f"{name} = {code.text}  # {comment(note)}")
-            bound = em.bind(line.expr, name, code)
-            if line.kind == "gradient":
-                grads[line.target] = bound
-            else:
-                em.memo[line.target] = bound
-        return out, self.returned(em.memo[self.d.output], grads)
+            out += self._assign(line, grads)
+        return out, self.returned(self.em.memo[self.d.output], grads)
 
-    def _temps(self) -> int:
-        self.temp_count = getattr(self, "temp_count", 0) + 1
-        return self.temp_count
+    def _assign(self, line, grads: dict) -> list:
+        """One line of the plan: the temporaries it needs first, then its own assignment, commented with
+        the equation it computes and the rules it comes from."""
+        em = self.em
+        code = em.expr(line.expr)
+        if line.kind in ("gradient", "value"):
+            code = em.full(line.expr, code, out=True)  # returned: broadcasts spread out, diagonals built
+        out = [f"{name} = {text}  # {note}" for name, text, note in em.pending]
+        em.pending.clear()
+        if line.kind == "gradient":
+            name = self.namer.fresh("grad_" + self.arg[line.target])
+            grads[line.target] = em.bind(line.expr, name, code)
+        else:
+            name = self.target[line.target]
+            em.memo[line.target] = em.bind(line.expr, name, code)
+        note = line.shown + (f" ({'; '.join(line.rules)})" if line.rules else "")  # rule labels hold commas
+        return out + [f"{name} = {code.text}  # {comment(note)}"]
+
+    def _temp(self, stem=None) -> str:
+        """A fresh name for a temporary: from ``stem`` (z_positive), or t_1, t_2, ..."""
+        if stem:
+            return self.namer.fresh(stem)
+        self.temps += 1
+        return self.namer.fresh(f"t_{self.temps}")
 
     def returned(self, value: Code, grads: dict) -> list:
         """The return statement: the value, and the gradients by name, each converted as documented."""
