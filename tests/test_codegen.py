@@ -128,10 +128,10 @@ def test_mlp_batch_reads_like_its_derivation():
     d = _derivations("mlp-batch", "denominator")[0]
     source = to_source(d)
     lines = [line.strip() for line in source.splitlines()]
-    for start in ("Z_1 = X @ W_1 + b_1.T  # Z₁ = X W₁ + 1⃗ b₁ᵀ", "H_1 = np.maximum(Z_1, 0.0)  # H₁ = max(0, Z₁)",
-                  "Z_2 = H_1 @ W_2 + b_2.T - Y", "delta_2 = (2 / N) * Z_2  # δ₂ = G_Z₂ = (2/N) Z₂",
-                  "delta_1 = np.where(Z_1 > 0, delta_2 @ W_2.T, 0.0)", "grad_W_1 = X.T @ delta_1  # ∂L/∂W₁ = Xᵀ δ₁",
-                  "grad_W_2 = H_1.T @ delta_2"):
+    for start in ("Z_1 = X.dot(W_1) + b_1.T  # Z₁ = X W₁ + 1⃗ b₁ᵀ", "H_1 = np.maximum(Z_1, 0.0)  # H₁ = max(0, Z₁)",
+                  "Z_2 = H_1.dot(W_2) + b_2.T - Y", "delta_2 = (2 / N) * Z_2  # δ₂ = G_Z₂ = (2/N) Z₂",
+                  "delta_1 = np.where(Z_1 > 0, delta_2.dot(W_2.T), 0.0)",
+                  "grad_W_1 = X.T.dot(delta_1)  # ∂L/∂W₁ = Xᵀ δ₁", "grad_W_2 = H_1.T.dot(delta_2)"):
         assert sum(line.startswith(start) for line in lines) == 1, start
     assert "# names in the code: δ_2 → delta_2, δ_1 → delta_1" in source
     assert "backward pass" in source and "element-wise max (ReLU), backward" in source

@@ -31,6 +31,7 @@ class Backend:
     spellings: dict
     helpers: dict = field(default_factory=dict)  # name → source of a helper function
     dtype: str = ""  # the statement fixing the float type of the arguments ({0}: the arguments), if any
+    dot_method: str = ""  # a matrix product as a.dot(b) rather than a @ b, where that is faster
 
     def spell(self, key: str, *args) -> str:
         """The template ``key`` filled with ``args`` (code text); UnsupportedError when there is none."""
@@ -198,6 +199,7 @@ NUMPY = Backend(
         "column_kept_in": "_column_kept({0}, {1})", "scalar_out": "float({0})", "scalar_out_2d": "{0}.item()",
     },
     helpers={**_COMMON_HELPERS, **_NUMPY_HELPERS},
+    dot_method="dot",  # numpy 2's @ has more overhead, and no BLAS for an inner size of 1 (3× slower there)
 )
 
 TORCH = Backend(

@@ -16,7 +16,7 @@ read from it after that.
 >>> X, W, b = E.matrix("X", "N", "n"), E.matrix("W", "n", "m"), E.vector("b", "m")
 >>> em = Emitter(NUMPY, {v: Code(v.name, ATOM, v.shape) for v in (X, W, b)}, str)
 >>> em.expr(E.relu(X @ W + E.ones("N") @ b.T)).text
-'np.maximum(X @ W + b.T, 0.0)'
+'np.maximum(X.dot(W) + b.T, 0.0)'
 """
 from __future__ import annotations
 

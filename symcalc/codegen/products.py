@@ -65,7 +65,10 @@ class Products:
         if code.diag:  # A diag(v): v scales the columns of A
             return Code(f"{acc.at(PRODUCT)} * {_row(code)}", PRODUCT, broadcast(acc.shape, _row_shape(code)))
         left, right = self._spread_columns(acc, so_far), self.full(f, code)
-        return Code(f"{left.at(MATPROD)} @ {right.at(UNARY)}", MATPROD, (left.shape[0], right.shape[1]))
+        shape = (left.shape[0], right.shape[1])
+        if self.b.dot_method:  # numpy: a.dot(b) costs less than a @ b, a third for an outer product (N = 1)
+            return Code(f"{left.at(ATOM)}.{self.b.dot_method}({right.text})", ATOM, shape)
+        return Code(f"{left.at(MATPROD)} @ {right.at(UNARY)}", MATPROD, shape)
 
     def _after_ones(self, acc, f):
         """The factor after a leading 1⃗ or 1⃗ᵀ."""
