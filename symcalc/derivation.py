@@ -240,6 +240,30 @@ class Derivation:
         return evaluate(self.closed_form(var), values, sizes)
 
 
+    # -- code
+    def to_source(self, backend: str = "numpy") -> str:
+        """This derivation as a self-contained Python module for numpy, torch or jax: a function taking
+        the variables and returning the value and the gradients by name (:mod:`symcalc.codegen`).
+
+        >>> print(derive("sin(x) ** 2", "x").to_source("jax").splitlines()[-5])
+            grad_x = 2 * u * jnp.cos(x)  # dy/dx = 2u cos(x) (single-variable chain rule (R10))
+        """
+        from .codegen import to_source
+
+        return to_source(self, backend)
+
+    def compile(self):
+        """The numpy function of :meth:`to_source`, ready to call.
+
+        >>> f = derive("w @ w", "w", vectors="w", layout="denominator").compile()
+        >>> value, grads = f(w=[1.0, 2.0])
+        >>> value, grads["w"].tolist()
+        (5.0, [2.0, 4.0])
+        """
+        from .codegen import compile_numpy
+
+        return compile_numpy(self)
+
     def check(self, samples: int = 5, seed: int = 0, dims: dict | None = None):
         """Compare every closed form with central finite differences at random points.
 

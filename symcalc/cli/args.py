@@ -24,6 +24,7 @@ Exit codes: 0 ok, 1 a failed --check or self-check, 2 bad usage or input.""",
   symcalc derive "max(0, w @ x + b)" --wrt w b --vector w x --scalar b
   symcalc derive --wrt w --vector w x -- "w @ x"    (-- ends a list of names)
   symcalc derive neuron --at w=1,2,3 --at x=0.5,-1,2 --at b=0.25
+  symcalc derive mlp-batch --format numpy --layout denominator --out mlp.py
   symcalc derive gradient-descent --demo""",
     "list": "example:\n  symcalc list\n  symcalc list --no-color | grep E1",
     "rules": "example:\n  symcalc rules\n  symcalc rules | less",
@@ -57,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     d = _sub(sub, "derive", "derive a named example, a spec file, or an expression")
     d.add_argument("target", nargs="?", help="a catalog name (see `symcalc list`), a .toml spec, or an expression")
     d.add_argument("--wrt", nargs="+", metavar="VAR", help="variables to differentiate by")
-    d.add_argument("--format", choices=FORMATS, help="output format (default: rich on a terminal, else text)")
+    d.add_argument("--format", choices=FORMATS, help="output format (default: rich on a terminal, else text); numpy, torch, jax: "
+                   "a Python module computing the value and gradients")
     d.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
     d.add_argument("--vector", nargs="+", default=[], metavar="NAME[:SIZE]", help="declare column vectors")
     d.add_argument("--matrix", nargs="+", default=[], metavar="NAME:ROWS,COLS", help="declare matrices")

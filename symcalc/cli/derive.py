@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from .args import OPERATORS, _dims
-from .output import GRAPH_FORMATS, _point_values, _show, _unknown_points, _values_at, _write
+from .output import WHOLE_FORMATS, _point_values, _show, _unknown_points, _values_at, _write
 
 
 def _derivations(args) -> tuple[list, object]:
@@ -94,7 +94,7 @@ def _derive(args) -> int:
         print(f"symcalc: {exc}", file=sys.stderr)
         sys.stdout.write(exc.source)
         return 2
-    extra = sys.stderr if args.format in GRAPH_FORMATS else sys.stdout  # keep a piped picture whole
+    extra = sys.stderr if args.format in WHOLE_FORMATS else sys.stdout  # keep a piped picture or program whole
     if checks and args.format != "json":
         for d, c in zip(ds, checks):
             print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}", file=extra)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 
-FORMATS = ("rich", "text", "latex", "markdown", "json", "mermaid", "dot", "svg")
+CODE_FORMATS = ("numpy", "torch", "jax")  # the derivation as a Python module (symcalc.codegen)
+FORMATS = ("rich", "text", "latex", "markdown", "json", "mermaid", "dot", "svg", *CODE_FORMATS)
 EXTENSIONS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "text", ".mmd": "mermaid", ".dot": "dot",
-              ".gv": "dot", ".svg": "svg"}
+              ".gv": "dot", ".svg": "svg", ".py": "numpy"}
 GRAPH_FORMATS = ("mermaid", "dot", "svg")  # the dataflow picture alone: --check and --at lines go to stderr
+WHOLE_FORMATS = GRAPH_FORMATS + CODE_FORMATS  # a picture or a program: extra lines go to stderr, it stays whole
 
 
 def _render(ds, fmt: str, standalone=False, checks=None, at=None, ascii=False, graph=False) -> str:
@@ -27,6 +29,10 @@ def _render(ds, fmt: str, standalone=False, checks=None, at=None, ascii=False, g
         return "\n---\n\n".join(render(d) for d in ds)
     if fmt in GRAPH_FORMATS:
         return _render_graph(ds, fmt)
+    if fmt in CODE_FORMATS:
+        from ..codegen import to_source
+
+        return to_source(ds, fmt)
     from ..render.text import PAGE, render
 
     return "\n".join(render(d, PAGE, ascii) + (_graph_text(d) if graph else "") for d in ds)
