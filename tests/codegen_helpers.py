@@ -46,6 +46,9 @@ def point(d, rng, tries=200) -> dict | None:
         for v in variables:
             shape = tuple(int(s) if s.is_Integer else sizes[s] for s in v.shape)
             values[v.name] = rng.uniform(0.3, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+            if sc.expr.is_onehot(v):  # a label: its entries (a vector) or each row (a matrix) sum to 1
+                raw = rng.uniform(0.1, 1.0, shape)
+                values[v.name] = raw / raw.sum(axis=0 if shape[1] == 1 else 1, keepdims=True)
         if _usable(d, values, kinks, sizes):
             return values
     return None

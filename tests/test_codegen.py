@@ -16,6 +16,7 @@ import pytest
 import symcalc as sc
 from symcalc import catalog
 from symcalc import expr as E
+from symcalc.rules.backward import MAX_BACK
 from symcalc.cli import main
 from symcalc.codegen import BACKENDS, to_source
 from symcalc.codegen.backends import NUMPY
@@ -134,7 +135,7 @@ def test_mlp_batch_reads_like_its_derivation():
                   "grad_W_1 = X.T.dot(delta_1)  # ∂L/∂W₁ = Xᵀ δ₁", "grad_W_2 = H_1.T.dot(delta_2)"):
         assert sum(line.startswith(start) for line in lines) == 1, start
     assert "# names in the code: δ_2 → delta_2, δ_1 → delta_1" in source
-    assert "backward pass" in source and "element-wise max (ReLU), backward" in source
+    assert "backward pass" in source and MAX_BACK.name in source
 
 
 def test_forward_derivations_use_their_intermediates_and_one_test_per_kink():
