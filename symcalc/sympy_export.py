@@ -98,6 +98,9 @@ class _ToFull(Visitor):
     def _elementwise(self, f, arg, shape):
         a = self._expand(arg, shape)
         v = sympy.Symbol("t")  # not a Dummy: srepr must round-trip to an equal object
+        if isinstance(a, ElementwiseApplyFunction):  # f(g(M)) as one function of M: sympy would compose
+            inner, a = a.function, a.expr  # the two itself (in doit) over a new Dummy, in every run
+            return ElementwiseApplyFunction(sympy.Lambda(v, f(inner(v))), a)
         return ElementwiseApplyFunction(sympy.Lambda(v, f(v)), a)
 
     @on(E.Func)
