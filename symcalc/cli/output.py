@@ -161,9 +161,16 @@ def _unknown_points(ds, points) -> None:
     from ..errors import SymcalcError
     from ..expr import variables
     from ..points import parse_points
+    from ..shapes import fmt_shape
 
     known = {v.name for d in ds for v in variables(d.expr)}
     unknown = sorted(set(parse_points(points)) - known)
+    sizes = {str(s): v for d in ds for v in variables(d.expr) for s in v.shape if not s.is_Integer}
+    for name in unknown:
+        if name in sizes:
+            v = sizes[name]
+            raise SymcalcError(f"--at names {name}, but {name} is a size (of {v.name}, {fmt_shape(v.shape)}), not a "
+                               f"variable: sizes are read from the values, as in {v.name}=[[1, 2], [3, 4]]")
     if unknown:
         raise SymcalcError(f"--at names {', '.join(unknown)}, which the expression does not have; "
                            f"its variables are {', '.join(sorted(known))}")
@@ -179,7 +186,40 @@ def _point_values(d, points) -> list[tuple]:
     values = parse_points(points)
     present = {v.name for v in variables(d.expr)}
     values = {k: v for k, v in values.items() if k in present}  # a catalog entry's parts differ
-    return [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in d.wrt]
+    with np.errstate(all="ignore"):  # an overflow is refused below with its reason, not a RuntimeWarning
+        out = [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in d.wrt]
+    _defined_at(d, values, out)
+    return out
+
+
+def _defined_at(d, values, derivatives) -> None:
+    """Refuse a point where the expression has no real value (log of a negative determinant, a
+    singular inverse) or a derivative is not a finite number (an overflow): a NaN or Infinity would
+    print as a number and is no JSON."""
+    import numpy as np
+
+    from ..derivation import by_var
+    from ..errors import SymcalcError
+    from ..numeric import undefined
+    from ..printing import text
+    from ..spelling import text_name
+
+    where = undefined(d.expr, by_var(d.expr, values))
+    if where is not None:
+        part = _short(text(where))
+        whole = "" if where is d.expr else f" ({_short(text(d.expr))})"
+        raise SymcalcError(f"--at: the expression{whole} is not defined at this point: {part} has no real value "
+                           "there (the logarithm of a number ≤ 0, the root of a negative one, a division by zero or a singular "
+                           "matrix); choose another point")
+    for v, value in derivatives:
+        if not np.isfinite(value).all():
+            what = "inf: the values overflow float64" if np.isinf(value).any() else "NaN"
+            raise SymcalcError(f"--at: ∂{text_name(d.output.name)}/∂{text_name(v.name)} is not a finite number at "
+                               f"this point ({what}); choose smaller values or another point")
+
+
+def _short(s: str, room: int = 80) -> str:
+    return s if len(s) <= room else s[: room - 1] + "…"
 
 
 def _values_at(d, values) -> list[str]:
