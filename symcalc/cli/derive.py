@@ -64,6 +64,25 @@ def _self_check(ds) -> list:
     return [d for d in ds if d.verification.status == "failed"]
 
 
+def _known_dims(ds, dims):
+    """--dims may only name sizes the derivations have: a typo (--dims q=3) or a size declared as a
+    number (--matrix X:4,3) would otherwise be ignored without a word."""
+    if not dims:
+        return dims
+    from ..errors import SymcalcError
+    from ..expr import variables
+
+    sizes = sorted({str(s) for d in ds for v in variables(d.expr) for s in v.shape if not s.is_Integer})
+    unknown = [name for name in dims if name not in sizes]
+    if unknown and not sizes:
+        raise SymcalcError(f"--dims names {', '.join(unknown)}, but the expression has no sizes to set: every "
+                           "size is a number (or it has no vectors or matrices)")
+    if unknown:
+        raise SymcalcError(f"--dims names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} not "
+                           f"a size of the expression; its sizes are {', '.join(sizes)}")
+    return dims
+
+
 def _report_bug(failed, argv) -> None:
     import shlex
 
@@ -80,7 +99,8 @@ def _derive(args) -> int:
 
         return run_demo(spec)
     failed = [] if args.no_verify else _self_check(ds)
-    checks = [d.check(args.samples, args.seed, _dims(args.dims)) for d in ds] if args.check else None
+    dims = _known_dims(ds, _dims(args.dims))
+    checks = [d.check(args.samples, args.seed, dims) for d in ds] if args.check else None
     at = None
     if args.at:  # evaluated once, before anything is printed, so bad values are the only output
         _unknown_points(ds, args.at)
