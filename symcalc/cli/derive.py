@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 from .args import OPERATORS, _dims
-from .output import GRAPH_FORMATS, _point_values, _show, _unknown_points, _values_at, _write
+from .output import (GRAPH_FORMATS, _console, _point_values, _show, _unknown_points, _values_at, _write, in_document,
+                     say)
 
 
 def _derivations(args) -> tuple[list, object]:
@@ -105,7 +106,8 @@ def _derive(args) -> int:
     if args.at:  # evaluated once, before anything is printed, so bad values are the only output
         _unknown_points(ds, args.at)
         at = [_point_values(d, args.at) for d in ds]
-    values = [line for d, v in zip(ds, at) for line in _values_at(d, v)] if at else []
+    width = min(75, _console(args).width) if sys.stdout.isatty() else 75
+    values = [line for d, v in zip(ds, at) for line in _values_at(d, v, width)] if at else []
     from ..render.dot import GraphvizMissing
 
     try:
@@ -115,11 +117,10 @@ def _derive(args) -> int:
         sys.stdout.write(exc.source)
         return 2
     extra = sys.stderr if args.format in GRAPH_FORMATS else sys.stdout  # keep a piped picture whole
-    if checks and args.format != "json":
-        for d, c in zip(ds, checks):
-            print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}", file=extra)
-    if values and args.format != "json":
-        print("\n".join(values), file=extra)
+    if (checks or values) and not in_document(args):
+        lines = [f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}"
+                 for d, c in zip(ds, checks or [])]
+        say(args, lines + values, extra)
     if failed:
         _report_bug(failed, args.argv)
         return 1

@@ -16,15 +16,16 @@ def _render(ds, fmt: str, standalone=False, checks=None, at=None, ascii=False, g
         from ..render.json import render
 
         return render(ds, checks, at)
-    if fmt == "latex":
-        from ..render.latex import document, render
+    checks, at = checks or [None] * len(ds), at or [None] * len(ds)
+    if fmt == "latex":  # --check and --at inside the document too, so it still compiles
+        from ..render.latex import document, render, values
 
-        body = "\n".join(render(d) for d in ds)
+        body = "\n".join(render(d) + values(d, c, p) for d, c, p in zip(ds, checks, at))
         return document(body) if standalone else body
     if fmt == "markdown":
-        from ..render.markdown import render
+        from ..render.markdown import render, values
 
-        return "\n---\n\n".join(render(d) for d in ds)
+        return "\n---\n\n".join(render(d) + values(d, c, p) for d, c, p in zip(ds, checks, at))
     if fmt in GRAPH_FORMATS:
         return _render_graph(ds, fmt)
     from ..render.text import PAGE, render
@@ -111,8 +112,34 @@ def _umask() -> int:
     return mask
 
 
+DOCUMENTS = ("json", "latex", "markdown")  # formats whose document holds the --check and --at results
+
+
+def shown_format(args) -> str:
+    """The format of standard output: --format, else rich on a terminal and text when piped."""
+    return args.format or ("rich" if sys.stdout.isatty() else "text")
+
+
+def in_document(args) -> bool:
+    """Whether the output holds the --check and --at results, so no separate lines follow it. Written
+    to a file, the lines still go to standard output (except for --format json, as ever)."""
+    return args.format == "json" if args.out else shown_format(args) in DOCUMENTS
+
+
+def say(args, lines, stream) -> None:
+    """The --check and --at lines after the output: on a terminal, or with rich, wrapped to the
+    console's width as the panels are (a long catalog title made a 196-column check line)."""
+    fmt = shown_format(args)
+    if stream is sys.stdout and (sys.stdout.isatty() or fmt == "rich") and not args.out:
+        from ..render.common import wrap
+
+        width = _console(args).width  # the terminal's, or COLUMNS (80) when piped
+        lines = [out for line in lines for text in line.split("\n") for out in wrap(text, width, "", "  ")]
+    print("\n".join(lines), file=stream)
+
+
 def _show(ds, args, checks, at) -> None:
-    fmt = args.format or ("rich" if sys.stdout.isatty() else "text")
+    fmt = shown_format(args)
     _graph_format(fmt, args.graph)
     if fmt == "rich":
         from ..render.rich import render, render_graph
@@ -222,14 +249,13 @@ def _short(s: str, room: int = 80) -> str:
     return s if len(s) <= room else s[: room - 1] + "…"
 
 
-def _values_at(d, values) -> list[str]:
+def _values_at(d, values, width: int = 75) -> list[str]:
     """A derivation's values at the --at point (_point_values) as text lines, for every format but JSON."""
-    import numpy as np
-
+    from ..render.common import array_text
     from ..spelling import text_name
 
     lines = []
     for v, value in values:
-        text = np.array2string(value, precision=6, suppress_small=True)
+        text = array_text(value, width)
         lines.append(f"at the point: ∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout) =\n{text}")
     return lines

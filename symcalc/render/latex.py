@@ -106,6 +106,22 @@ def render(d, standalone: bool = False) -> str:
     return document(text) if standalone else text
 
 
+def values(d, check=None, points=None) -> str:
+    """--check and --at in the document (so stdout stays one LaTeX document): the verdict as a
+    paragraph, each derivative's value at the point verbatim as numpy prints it."""
+    from .common import array_text
+
+    out = []
+    if check is not None:
+        out.append(rf"\paragraph{{Check}} {tex_text(str(check))}\par")
+    if points:
+        out.append(r"\paragraph{At the point}")
+        for v, value in points:
+            out.append(rf"\noindent $\partial {fmt(d.output)} / \partial {fmt(v)}$ ({d.layout} layout):")
+            out.append("\\begin{verbatim}\n" + array_text(value) + "\n\\end{verbatim}")
+    return "\n".join(out) + "\n" if out else ""
+
+
 def document(body: str) -> str:
     """A complete pdflatex document around rendered derivations."""
     return (
