@@ -18,11 +18,27 @@ from .names import normalize_name
 from .limits import MAX_AT_CHARS, MAX_AT_VALUES, MAX_DIM, check_name
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(text: str, where: str) -> float:
+    """A number written with the digits 0-9: float() alone also reads ৪ (Bengali 4, which looks like
+    8), fullwidth １ and 1_000, which the expression's grammar refuses."""
+    shown = text.strip()
+    odd = next((c for c in shown if not c.isascii()), None)
+    if odd is not None:
+        import unicodedata
+
+        raise ParseError(f"{where}: {shown!r} is not a number: {odd!r} ({unicodedata.name(odd, 'unknown')}) is not "
+                         "one of the digits 0-9")
+    if shown.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise ParseError(f"{where}: {shown!r} is not a finite number")
+    if not _NUMBER.fullmatch(shown):
+        raise ParseError(f"{where}: {shown!r} is not a number")
     try:
         value = float(text)
     except ValueError:
-        raise ParseError(f"{where}: {text.strip()!r} is not a number") from None
+        raise ParseError(f"{where}: {shown!r} is not a number") from None
     if not math.isfinite(value):
         raise ParseError(f"{where}: {text.strip()!r} is not a finite number")
     return value
