@@ -290,7 +290,7 @@ def run(argv, monkeypatch=None) -> tuple[int, str, str]:
 
 # ---------------------------------------------------------------- reading what was printed
 
-AT_LINE = re.compile(r"^at the point: ∂(\S+)/∂(\S+) \((\w+) layout\) =$")
+AT_LINE = re.compile(r"^at the point(?: \((.*?)\))?:\s+∂(\S+)/∂(\S+)\s+\((\w+)\s+layout\)\s+=\n", re.M | re.S)
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|nan|inf")
 IN_LATEX = re.compile(r"\\noindent \$\\partial (.*?) / \\partial (.*?)\$ \((\w+) layout\):\n"
                       r"\\begin\{verbatim\}\n(.*?)\n\\end\{verbatim\}", re.S)
@@ -301,23 +301,17 @@ def _numbers(text: str) -> np.ndarray:
     return np.array([float(x) for x in NUMBER.findall(text)])
 
 
-def printed_values(text: str, fmt: str = "text") -> list[tuple[str, str, str, np.ndarray]]:
-    """The values at the point as printed: (output, variable, layout, the numbers in order). Text and
-    rich print 'at the point' lines after the derivations; LaTeX and Markdown hold them in the document."""
+def printed_values(text: str, fmt: str = "text") -> list[tuple]:
+    """The values at the point as printed: (title, output, variable, layout, the numbers in order). Text
+    and rich print 'at the point' lines after the derivations (the header wrapped to the width, naming
+    the part of a catalog entry with several); LaTeX and Markdown hold them in each derivation's part."""
     if fmt in ("latex", "markdown"):
         found = (IN_LATEX if fmt == "latex" else IN_MARKDOWN).findall(text)
-        return [(o, v, lay, _numbers(body)) for o, v, lay, body in found]
-    blocks, current = [], None
-    for line in text.splitlines():
-        m = AT_LINE.match(line)
-        if m:
-            current = [*m.groups(), []]
-            blocks.append(current)
-        elif current is not None and line.strip()[:1] in tuple("[-+.0123456789"):
-            current[3].extend(_numbers(line))
-        else:
-            current = None
-    return [(o, v, lay, np.array(nums)) for o, v, lay, nums in blocks]
+        return [(None, o, v, lay, _numbers(body)) for o, v, lay, body in found]
+    heads = list(AT_LINE.finditer(text))
+    ends = [m.start() for m in heads[1:]] + [len(text)]
+    return [(m.group(1) and " ".join(m.group(1).split()), *m.groups()[1:], _numbers(text[m.end():end]))
+            for m, end in zip(heads, ends)]
 
 
 def assert_printed_values(text, case, layout, values, fmt="text"):
@@ -325,12 +319,15 @@ def assert_printed_values(text, case, layout, values, fmt="text"):
 
     blocks = printed_values(text, fmt)
     want = wanted(case, layout, values)
+    several = len(derivations(case, layout)) > 1
     assert len(blocks) == len(want), text[-3000:]
-    for (out, var, lay, nums), (_, d, name, value) in zip(blocks, want):
+    for (title, out, var, lay, nums), (_, d, name, value) in zip(blocks, want):
         v = next(x for x in d.wrt if x.name == name)
         names = (latex(d.output), latex(v)) if fmt in ("latex", "markdown") else (text_name(d.output.name),
                                                                                    text_name(name))
         assert (out, var, lay) == (*names, layout)
+        if fmt not in ("latex", "markdown"):  # which part of a catalog entry, as the check lines say
+            assert title == (d.title if several and d.title else None), title
         assert nums.size == value.size, (name, nums, value)
         # printed with 6 decimals (array2string precision=6)
         scale = max(1.0, float(np.max(np.abs(value))))

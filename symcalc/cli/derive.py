@@ -107,7 +107,7 @@ def _derive(args) -> int:
         _unknown_points(ds, args.at)
         at = [_point_values(d, args.at) for d in ds]
     width = min(75, _console(args).width) if sys.stdout.isatty() else 75
-    values = [line for d, v in zip(ds, at) for line in _values_at(d, v, width)] if at else []
+    values = [line for d, v in zip(ds, at) for line in _values_at(d, v, width, len(ds) > 1)] if at else []
     from ..render.dot import GraphvizMissing
 
     try:

@@ -249,13 +249,17 @@ def _short(s: str, room: int = 80) -> str:
     return s if len(s) <= room else s[: room - 1] + "…"
 
 
-def _values_at(d, values, width: int = 75) -> list[str]:
-    """A derivation's values at the --at point (_point_values) as text lines, for every format but JSON."""
+def _values_at(d, values, width: int = 75, part: bool = False) -> list[str]:
+    """A derivation's values at the --at point (_point_values) as text lines, for the formats whose
+    document does not hold them. ``part``: name the derivation's title, as the check lines do (a
+    catalog entry's parts may share the output and the variable: the cookbook's two ∂L/∂X)."""
     from ..render.common import array_text
     from ..spelling import text_name
 
+    title = f" ({d.title})" if part and d.title else ""
     lines = []
     for v, value in values:
         text = array_text(value, width)
-        lines.append(f"at the point: ∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout) =\n{text}")
+        lines.append(f"at the point{title}: ∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout) =\n"
+                     f"{text}")
     return lines
