@@ -19,10 +19,22 @@ from .shapes import fmt_shape
 
 
 def _as_array(var, value) -> np.ndarray:
+    """A 2-D float array of real numbers: complex values (whose imaginary part float() would drop with
+    only a warning) and None (which numpy reads as NaN) are refused, as are rows of different lengths."""
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:79] + "…"
     try:
-        a = np.asarray(value, dtype=float)
+        a = np.asarray(value)
     except (TypeError, ValueError) as exc:
-        raise SymcalcError(f"value for {var.name} is not numeric: {value!r}") from exc
+        raise SymcalcError(f"value for {var.name} is not a number, a list or a matrix with rows of one length: "
+                           f"{shown}") from exc
+    if a.dtype.kind == "c" or (a.dtype.kind == "O" and any(isinstance(x, complex) for x in a.ravel())):
+        raise SymcalcError(f"value for {var.name} is complex; give real numbers: {shown}")
+    if a.dtype.kind == "O" and any(x is None for x in a.ravel()):
+        raise SymcalcError(f"value for {var.name} holds None, not a number: {shown}")
+    try:
+        a = a.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise SymcalcError(f"value for {var.name} is not numeric: {shown}") from exc
     if a.ndim == 0:
         a = a.reshape(1, 1)
     elif a.ndim == 1:

@@ -682,3 +682,23 @@ def test_huge_but_finite_values_are_answered():
     assert code == 0, err
     got = json.loads(out)["derivations"][0]["at"]["derivatives"][0]["value"]
     assert relative_error(got, np.array([[1e300 + 3, 2 - 1e300]] * 2)) < 1e-12
+
+
+@pytest.mark.parametrize("given, message", [
+    ([[1, 2, 3], [4, 5]], "rows of one length"),
+    (np.array([[1 + 2j, 1, 1]]), "complex"),  # float() would drop the imaginary part with a warning
+    ([[1j, 2, 3]], "complex"),
+    ([[None, 1, 2]], "holds None"),  # numpy would read it as NaN
+    ("abc", "not numeric"),
+    ({"a": 1}, "not numeric"),
+    (np.zeros((2, 3, 3)), "3 dimensions"),
+    (np.ones((4, 3)), "fine"),
+])
+def test_evaluate_refuses_values_that_are_not_real_matrices(given, message):
+    d = derivations(BY_ID["bias-broadcast"], "numerator")[0]
+    values = {"W": np.ones((3, 2)), "b": np.ones(2), "X": given}
+    if message.endswith("fine"):
+        assert np.isfinite(d.evaluate(values, "b")).all()
+        return
+    with pytest.raises(sc.SymcalcError, match=re.escape(message)):
+        d.evaluate(values, "b")
