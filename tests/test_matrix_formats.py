@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -702,3 +703,38 @@ def test_evaluate_refuses_values_that_are_not_real_matrices(given, message):
         return
     with pytest.raises(sc.SymcalcError, match=re.escape(message)):
         d.evaluate(values, "b")
+
+
+# ---------------------------------------------------------------- the work a --check may do at large sizes
+
+@pytest.mark.parametrize("dims", ["N=1000,n=1000,k=1000", "N=300,n=300,k=300", "N=60,n=60,k=60"])
+def test_a_check_at_huge_matrix_sizes_is_refused_before_it_starts(dims):
+    """Finite differences evaluate X @ W twice per entry of W: at 300³ that is 10^13 operations (days in
+    plain Python). The command line refuses at once, naming the sizes; 40³ still runs."""
+    import time
+
+    start = time.process_time()
+    code, out, err = run(["derive", "sum(tanh(X @ W))", "--wrt", "W", "--matrix", "X:N,n", "W:n,k", "--check",
+                          "--dims", dims, "--no-verify"])
+    assert code == 2 and out == "" and "use smaller --dims or fewer --samples" in err and "Traceback" not in err
+    assert time.process_time() - start < 2
+
+
+def test_a_check_at_moderate_matrix_sizes_runs():
+    code, out, err = run(["derive", "sum(tanh(X @ W))", "--wrt", "W", "--matrix", "X:N,n", "W:n,k", "--check",
+                          "--dims", "N=7,n=6,k=5", "--samples", "1", "--no-verify"])
+    assert code == 0 and "check: PASS" in out, err
+
+
+@pytest.mark.xfail(strict=True, reason="check.py: Derivation.check(dims=...) has no bound on its work; at "
+                                       "N=n=k=300 it runs for days (the command line refuses it, symcalc/cli/derive.py)")
+def test_python_check_at_huge_matrix_sizes_is_refused_quickly():
+    code = ("import symcalc as sc\n"
+            "d = sc.derive('sum(tanh(X @ W))', 'W', matrices='X:N,n W:n,k', verify=False)\n"
+            "try:\n    d.check(samples=1, dims={'N': 300, 'n': 300, 'k': 300})\n"
+            "except sc.SymcalcError:\n    raise SystemExit(0)\nraise SystemExit(1)\n")
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=4)
+    except subprocess.TimeoutExpired:
+        pytest.fail("d.check at N=n=k=300 still running after 4 s")
+    assert proc.returncode == 0, proc.stderr[-1000:]

@@ -84,6 +84,30 @@ def _known_dims(ds, dims):
     return dims
 
 
+MAX_CHECK_WORK = 5_000_000_000  # float operations (smallnum.cost): `w @ w --dims n=1000 --samples 1000` is 4e9
+
+
+def _check_work(ds, dims, samples) -> None:
+    """Refuse a --check whose finite differences would run for hours before it starts: each sample
+    evaluates the expression twice per entry of every variable, and a product of matrices costs
+    N·n·k (--dims N=300,n=300,k=300 on sum(tanh(X @ W)) is 10^13 operations)."""
+    from ..check import concrete_sizes
+    from ..errors import LimitError
+    from ..expr import variables
+    from ..smallnum import cost
+
+    for d in ds:
+        sizes = concrete_sizes(variables(d.expr), dims)
+        entries = sum((int(s) if s.is_Integer else sizes[s]) * (int(t) if t.is_Integer else sizes[t])
+                      for s, t in (v.shape for v in d.wrt))
+        work = samples * 2 * entries * cost(d.expr, sizes)
+        if work > MAX_CHECK_WORK:
+            shown = ", ".join(f"{k}={v}" for k, v in sorted((str(k), v) for k, v in sizes.items()))
+            raise LimitError(f"--check at these sizes ({shown}) would take about {work:.0e} operations "
+                             f"({samples} sample(s), two evaluations per entry of {', '.join(v.name for v in d.wrt)}); "
+                             f"the limit is {MAX_CHECK_WORK:.0e}: use smaller --dims or fewer --samples")
+
+
 def _report_bug(failed, argv) -> None:
     import shlex
 
@@ -101,6 +125,8 @@ def _derive(args) -> int:
         return run_demo(spec)
     failed = [] if args.no_verify else _self_check(ds)
     dims = _known_dims(ds, _dims(args.dims))
+    if args.check:
+        _check_work(ds, dims, args.samples)
     checks = [d.check(args.samples, args.seed, dims) for d in ds] if args.check else None
     at = None
     if args.at:  # evaluated once, before anything is printed, so bad values are the only output
