@@ -71,7 +71,14 @@ def _annotation(step) -> str:
     else:
         parts.append(_shape(step.shape))
     text = tex_text(step.rule_text)
+    if len(step.rule_text) > RULES_INLINE:  # the backward pass's lists of rules: wrapped in a column of their
+        # own, as the text formats wrap them, not run off the page in one line
+        return r"&& " + parts[0] + rf" \quad \parbox[t]{{{RULES_WIDTH}}}{{\raggedright\footnotesize {text}}}"
     return r"&& " + parts[0] + (rf" \quad \text{{{text}}}" if text else "")
+
+
+RULES_INLINE = 40  # characters of rule names kept on one line beside the shape
+RULES_WIDTH = r"0.3\linewidth"
 
 
 def equation_line(step) -> str:
