@@ -173,6 +173,11 @@ CASES = [
     E("logsumexp(z)", ["z"], lambda v: _lse(v["z"], 0)[0, 0], id="logsumexp", vectors="z"),
     E("a.T @ softmax(z)", ["z", "a"], lambda v: (v["a"].T @ _softmax(v["z"], 0))[0, 0], id="softmax-weighted",
       vectors="z a"),
+    E("softmax(s * z)", ["s", "z"], lambda v: _softmax(v["s"] * v["z"], 0), id="softmax-scaled", vectors="z",
+      scalars="s"),
+    E("sum(log_softmax(Z, axis=0) * Y) + sum(logsumexp(Z, axis=0) ** 2)", ["Z"],
+      lambda v: (_log_softmax(v["Z"], 0) * v["Y"]).sum() + (_lse(v["Z"], 0) ** 2).sum(), id="softmax-family-axis-0",
+      matrices="Z:N,k Y:N,k"),
     E("sum(logsumexp(Z, axis=1))", ["Z"], lambda v: _lse(v["Z"], 1).sum(), id="logsumexp-rows", matrices="Z:N,k"),
     E("sum(softmax(X @ W, axis=1) * Y)", ["W"], lambda v: (_softmax(v["X"] @ v["W"], 1) * v["Y"]).sum(),
       id="softmax-rows", matrices="X:N,n W:n,k Y:N,k"),
@@ -738,3 +743,14 @@ def test_python_check_at_huge_matrix_sizes_is_refused_quickly():
     except subprocess.TimeoutExpired:
         pytest.fail("d.check at N=n=k=300 still running after 4 s")
     assert proc.returncode == 0, proc.stderr[-1000:]
+
+
+@pytest.mark.parametrize("fmt", ["text", "rich"])
+@pytest.mark.parametrize("name", ["mlp-batch", "bias-broadcast", "sum-axis-0"])
+def test_ascii_writes_the_broadcast_ones_without_the_combining_arrow(name, fmt, points, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    case = BY_ID[name]
+    code, out, err = run(cli_args(case, "denominator") + ["--format", fmt, "--ascii", "--graph", "--check",
+                                                          *at_options(case, points[name])])
+    assert code == 0 and "𝟙" in out and "\u20d7" not in out, err
+    assert_printed_values(out, case, "denominator", points[name])

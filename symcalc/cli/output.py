@@ -30,7 +30,7 @@ def _render(ds, fmt: str, standalone=False, checks=None, at=None, ascii=False, g
         return _render_graph(ds, fmt)
     from ..render.text import PAGE, render
 
-    return "\n".join(render(d, PAGE, ascii) + (_graph_text(d) if graph else "") for d in ds)
+    return "\n".join(render(d, PAGE, ascii) + (_graph_text(d, ascii) if graph else "") for d in ds)
 
 
 def _render_graph(ds, fmt: str) -> str:
@@ -41,10 +41,10 @@ def _render_graph(ds, fmt: str) -> str:
     return dot.render(ds) if fmt == "dot" else dot.svg(dot.render(ds))  # svg: GraphvizMissing without dot
 
 
-def _graph_text(d) -> str:
+def _graph_text(d, ascii=False) -> str:
     from ..render.rich import graph_text
 
-    return "\n" + graph_text(d)
+    return "\n" + graph_text(d, ascii=ascii)
 
 
 def _graph_format(fmt: str, graph: bool) -> None:
@@ -148,12 +148,12 @@ def _show(ds, args, checks, at) -> None:
         for d in ds:
             render(d, console, ascii=_plain_vectors(args))
             if args.graph:
-                render_graph(d, console)
+                render_graph(d, console, _plain_vectors(args))
     elif fmt == "text":  # on a terminal, for its width; piped, for a page (render.text.PAGE)
         from ..render.text import PAGE, render
 
         width = _console(args).width if sys.stdout.isatty() else PAGE
-        graph = _graph_text if args.graph else (lambda d: "")
+        graph = (lambda d: _graph_text(d, _plain_vectors(args))) if args.graph else (lambda d: "")
         sys.stdout.write("\n".join(render(d, width, _plain_vectors(args)) + graph(d) for d in ds))
     else:
         sys.stdout.write(_render(ds, fmt, args.standalone, checks, at, graph=args.graph))
