@@ -65,6 +65,14 @@ def _self_check(ds) -> list:
     return [d for d in ds if d.verification.status == "failed"]
 
 
+def _which(d) -> str:
+    """Which of several derivations a check line is about: its title, or its variables (an expression
+    with matrices gives one derivation per matrix, and their check lines looked alike)."""
+    from ..spelling import text_name
+
+    return f" ({d.title})" if d.title else f" (by {', '.join(text_name(v.name) for v in d.wrt)})"
+
+
 def _known_dims(ds, dims):
     """--dims may only name sizes the derivations have: a typo (--dims q=3) or a size declared as a
     number (--matrix X:4,3) would otherwise be ignored without a word."""
@@ -144,8 +152,7 @@ def _derive(args) -> int:
         return 2
     extra = sys.stderr if args.format in GRAPH_FORMATS else sys.stdout  # keep a piped picture whole
     if (checks or values) and not in_document(args):
-        lines = [f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}"
-                 for d, c in zip(ds, checks or [])]
+        lines = [f"check{_which(d) if len(ds) > 1 else ''}: {c}" for d, c in zip(ds, checks or [])]
         say(args, lines + values, extra)
     if failed:
         _report_bug(failed, args.argv)
