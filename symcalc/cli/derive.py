@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from .args import OPERATORS, _dims
-from .output import (GRAPH_FORMATS, _console, _point_values, _show, _unknown_points, _values_at, _write, in_document,
-                     say)
+from .output import (GRAPH_FORMATS, _point_values, _show, _unknown_points, _values_at, _write, in_document, say,
+                     value_width)
 
 
 def _derivations(args) -> tuple[list, object]:
@@ -65,14 +65,6 @@ def _self_check(ds) -> list:
     return [d for d in ds if d.verification.status == "failed"]
 
 
-def _which(d) -> str:
-    """Which of several derivations a check line is about: its title, or its variables (an expression
-    with matrices gives one derivation per matrix, and their check lines looked alike)."""
-    from ..spelling import text_name
-
-    return f" ({d.title})" if d.title else f" (by {', '.join(text_name(v.name) for v in d.wrt)})"
-
-
 def _known_dims(ds, dims):
     """--dims may only name sizes the derivations have: a typo (--dims q=3) or a size declared as a
     number (--matrix X:4,3) would otherwise be ignored without a word."""
@@ -111,8 +103,9 @@ def _check_work(ds, dims, samples) -> None:
         work = samples * 2 * entries * cost(d.expr, sizes)
         if work > MAX_CHECK_WORK:
             shown = ", ".join(f"{k}={v}" for k, v in sorted((str(k), v) for k, v in sizes.items()))
+            names = ", ".join(v.name for v in d.wrt)
             raise LimitError(f"--check at these sizes ({shown}) would take about {work:.0e} operations "
-                             f"({samples} sample(s), two evaluations per entry of {', '.join(v.name for v in d.wrt)}); "
+                             f"({samples} sample(s), two evaluations per entry of {names}); "
                              f"the limit is {MAX_CHECK_WORK:.0e}: use smaller --dims or fewer --samples")
 
 
@@ -140,7 +133,7 @@ def _derive(args) -> int:
     if args.at:  # evaluated once, before anything is printed, so bad values are the only output
         _unknown_points(ds, args.at)
         at = [_point_values(d, args.at) for d in ds]
-    width = min(75, _console(args).width) if sys.stdout.isatty() else 75
+    width = value_width(args)
     values = [line for d, v in zip(ds, at) for line in _values_at(d, v, width, len(ds) > 1)] if at else []
     from ..render.dot import GraphvizMissing
 
@@ -152,7 +145,8 @@ def _derive(args) -> int:
         return 2
     extra = sys.stderr if args.format in GRAPH_FORMATS else sys.stdout  # keep a piped picture whole
     if (checks or values) and not in_document(args):
-        lines = [f"check{_which(d) if len(ds) > 1 else ''}: {c}" for d, c in zip(ds, checks or [])]
+        lines = [f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}"
+                 for d, c in zip(ds, checks or [])]
         say(args, lines + values, extra)
     if failed:
         _report_bug(failed, args.argv)

@@ -126,11 +126,21 @@ def in_document(args) -> bool:
     return args.format == "json" if args.out else shown_format(args) in DOCUMENTS
 
 
+def _fitted(args) -> bool:
+    """Whether the --check and --at lines go to a console laid out for its width: a terminal, or rich."""
+    fmt = shown_format(args)
+    return (sys.stdout.isatty() or fmt == "rich") and not args.out and fmt not in GRAPH_FORMATS
+
+
+def value_width(args) -> int:
+    """How wide numpy may print a value at the --at point: its default 75, or less on a narrow console."""
+    return min(75, _console(args).width) if _fitted(args) else 75
+
+
 def say(args, lines, stream) -> None:
     """The --check and --at lines after the output: on a terminal, or with rich, wrapped to the
     console's width as the panels are (a long catalog title made a 196-column check line)."""
-    fmt = shown_format(args)
-    if stream is sys.stdout and (sys.stdout.isatty() or fmt == "rich") and not args.out:
+    if stream is sys.stdout and _fitted(args):
         from ..render.common import wrap
 
         width = _console(args).width  # the terminal's, or COLUMNS (80) when piped
@@ -236,8 +246,8 @@ def _defined_at(d, values, derivatives) -> None:
         part = _short(text(where))
         whole = "" if where is d.expr else f" ({_short(text(d.expr))})"
         raise SymcalcError(f"--at: the expression{whole} is not defined at this point: {part} has no real value "
-                           "there (the logarithm of a number ≤ 0, the root of a negative one, a division by zero or a singular "
-                           "matrix); choose another point")
+                           "there (the logarithm of a number ≤ 0, the root of a negative one, a division by zero "
+                           "or a singular matrix); choose another point")
     for v, value in derivatives:
         if not np.isfinite(value).all():
             what = "inf: the values overflow float64" if np.isinf(value).any() else "NaN"
@@ -260,6 +270,6 @@ def _values_at(d, values, width: int = 75, part: bool = False) -> list[str]:
     lines = []
     for v, value in values:
         text = array_text(value, width)
-        lines.append(f"at the point{title}: ∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout) =\n"
-                     f"{text}")
+        partial = f"∂{text_name(d.output.name)}/∂{text_name(v.name)}"
+        lines.append(f"at the point{title}: {partial} ({d.layout} layout) =\n{text}")
     return lines
