@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -117,7 +117,6 @@ class Case:
     square: tuple = ()  # matrices given as 2 I + small noise (det > 0, well conditioned)
     scale: float = 1.0
     parts: bool = False  # a catalog entry with [[part]]s: fns[i] belongs to part i
-    extra: dict = field(default_factory=dict)
 
     def __str__(self):
         return self.id
@@ -287,7 +286,7 @@ def wanted(case, layout, values):
     return _WANTED[key]
 
 
-def run(argv, monkeypatch=None) -> tuple[int, str, str]:
+def run(argv) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(argv)
@@ -410,6 +409,11 @@ def test_json_with_check_and_at_agrees_with_finite_differences(case, layout, poi
 
 
 TEXT_FORMATS = ["text", "rich", "latex", "markdown"]
+GRAPH_FORMATS = ["mermaid", "dot", "svg"]
+
+
+def test_every_format_the_command_line_offers_is_covered():
+    assert sorted(FORMATS) == sorted(["json", *TEXT_FORMATS, *GRAPH_FORMATS])
 
 
 @pytest.mark.parametrize("fmt", TEXT_FORMATS)
@@ -438,7 +442,7 @@ def test_document_formats_with_check_and_at(case, layout, fmt, points, monkeypat
         assert out.startswith("# ")
 
 
-@pytest.mark.parametrize("fmt", ["mermaid", "dot", "svg"])
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_graph_formats_keep_check_and_at_on_stderr(case, layout, fmt, points):
