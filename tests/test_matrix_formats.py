@@ -144,6 +144,8 @@ CASES = [
     E("sum(tan(M) * relu(M) + max(0, M) + sign(M) * M ** 3)", ["M"],
       lambda v: (np.tan(v["M"]) * _relu(v["M"]) + _relu(v["M"]) + np.sign(v["M"]) * v["M"] ** 3).sum(),
       id="elementwise-tan-relu-max-sign", matrices="M:m,n", scale=0.5),
+    E("sum(max(M, Q) ** 2)", ["M", "Q"], lambda v: (np.maximum(v["M"], v["Q"]) ** 2).sum(),
+      id="elementwise-max-of-two-matrices", matrices="M:m,n Q:m,n"),
     E("sum(sum(M, axis=0) ** 2)", ["M"], lambda v: (v["M"].sum(axis=0) ** 2).sum(), id="sum-axis-0",
       matrices="M:m,n"),
     E("sum(sum(M, axis=1) ** 3)", ["M"], lambda v: (v["M"].sum(axis=1) ** 3).sum(), id="sum-axis-1",
@@ -589,7 +591,7 @@ def _substitute(obj, values: dict, shapes: dict):
     return np.array(sympy.Matrix(out).evalf(), dtype=float) if not getattr(out, "is_number", False) else float(out)
 
 
-EXPORTED = ["bias-broadcast", "scalar-broadcast", "sum-axis-0", "mean-axis-0-and-1", "trace", "log-det",
+EXPORTED = ["elementwise-max-of-two-matrices", "bias-broadcast", "scalar-broadcast", "sum-axis-0", "mean-axis-0-and-1", "trace", "log-det",
             "trace-of-inverse", "norm-matrix", "softmax", "logsumexp-rows", "softmax-columns", "cross-entropy"]
 
 
