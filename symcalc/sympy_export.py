@@ -132,7 +132,13 @@ class _ToFull(Visitor):
 
     @on(E.MatMul)
     def _MatMul(self, e):
-        return sympy.MatMul(*map(self, e.items))
+        product = sympy.MatMul(*map(self, e.items))
+        # a 1×1 product of matrices (qᵀWu) is a scalar: sin(qᵀWu) of a 1×1 MatMul failed in sympy
+        return self.entry(product) if e.is_scalar and getattr(product, "is_Matrix", False) else product
+
+    def entry(self, m):
+        """The scalar in a 1×1 matrix expression: its trace here, as for w·x (the plain converter indexes)."""
+        return sympy.Trace(m)
 
     @on(E.Transpose)
     def _Transpose(self, e):
@@ -207,6 +213,9 @@ def to_plain(e: E.Expr):
 
 
 class _ToPlain(_ToFull):
+    def entry(self, m):
+        return MatrixElement(m, 0, 0)
+
     @on(E.Dot)
     def _Dot(self, e):
         return MatrixElement(sympy.Transpose(self(e.left)) * self(e.right), 0, 0)

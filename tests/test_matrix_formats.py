@@ -155,6 +155,9 @@ CASES = [
     E("sum(mean(M, axis=0) ** 2) + sum(mean(M, axis=1) ** 3)", ["M"],
       lambda v: (v["M"].mean(axis=0) ** 2).sum() + (v["M"].mean(axis=1) ** 3).sum(), id="mean-axis-0-and-1",
       matrices="M:m,n"),
+    E("tanh(a.T @ relu(Y) @ q) + sin(q.T @ Y.T @ a) ** 2", ["Y", "a"],
+      lambda v: np.tanh(v["a"].T @ _relu(v["Y"]) @ v["q"])[0, 0] + np.sin(v["q"].T @ v["Y"].T @ v["a"])[0, 0] ** 2,
+      id="functions-of-a-bilinear-form", matrices="Y:N,k", vectors="a:N q:k"),
     E("trace(A @ X)", ["X", "A"], lambda v: np.trace(v["A"] @ v["X"]), id="trace", matrices="A:n,n X:n,n"),
     E("trace(X @ X @ A)", ["X"], lambda v: np.trace(v["X"] @ v["X"] @ v["A"]), id="trace-of-a-square",
       matrices="A:n,n X:n,n"),
@@ -591,7 +594,7 @@ def _substitute(obj, values: dict, shapes: dict):
     return np.array(sympy.Matrix(out).evalf(), dtype=float) if not getattr(out, "is_number", False) else float(out)
 
 
-EXPORTED = ["elementwise-max-of-two-matrices", "bias-broadcast", "scalar-broadcast", "sum-axis-0", "mean-axis-0-and-1", "trace", "log-det",
+EXPORTED = ["elementwise-max-of-two-matrices", "functions-of-a-bilinear-form", "bias-broadcast", "scalar-broadcast", "sum-axis-0", "mean-axis-0-and-1", "trace", "log-det",
             "trace-of-inverse", "norm-matrix", "softmax", "logsumexp-rows", "softmax-columns", "cross-entropy"]
 
 
@@ -763,3 +766,42 @@ def test_ascii_writes_the_broadcast_ones_without_the_combining_arrow(name, fmt, 
                                                           *at_options(case, points[name])])
     assert code == 0 and "𝟙" in out and "\u20d7" not in out, err
     assert_printed_values(out, case, "denominator", points[name])
+
+
+# ---------------------------------------------------------------- random matrix losses through every renderer
+
+from test_random_matrix_expressions import _derive as _random_derive  # noqa: E402
+from test_random_matrix_expressions import examples as _random_examples  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@given(_random_examples(4))
+def test_random_matrix_losses_render_in_every_format(example):
+    """The property test's random losses (products, broadcasts, kinks, axis reductions, the softmax
+    family, inverses, determinants) through JSON (sympy's srepr), LaTeX, Markdown, text, rich, Mermaid
+    and DOT, and Derivation.results: each renders (sin(qᵀWu) once broke the sympy export)."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from symcalc.render import dot, markdown, mermaid
+    from symcalc.render import json as json_render
+    from symcalc.render import latex as latex_render
+    from symcalc.render import rich as rich_render
+    from symcalc.render import text as text_render
+
+    (expr, _, src), wrt, _ = example
+    for layout in LAYOUTS:
+        d = _random_derive(expr, src, wrt, layout)
+        if d is None:
+            return
+        doc = json.loads(json_render.render([d]))
+        assert all(isinstance(r["srepr"], str) for r in doc["derivations"][0]["results"]), src
+        assert not latex_problems(latex_render.render(d)), src
+        assert markdown.render(d) and text_render.render(d, 110) and mermaid.render([d]) and dot.render([d])
+        buf = StringIO()
+        rich_render.render(d, Console(file=buf, width=80, color_system=None))
+        assert max(cell_len(line) for line in buf.getvalue().splitlines()) <= 80, src
+        assert set(d.results) == set(d.wrt)
