@@ -19,10 +19,22 @@ from .shapes import fmt_shape
 
 
 def _as_array(var, value) -> np.ndarray:
+    """A 2-D float array of real numbers: complex values (whose imaginary part float() would drop with
+    only a warning) and None (which numpy reads as NaN) are refused, as are rows of different lengths."""
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:79] + "…"
     try:
-        a = np.asarray(value, dtype=float)
+        a = np.asarray(value)
     except (TypeError, ValueError) as exc:
-        raise SymcalcError(f"value for {var.name} is not numeric: {value!r}") from exc
+        raise SymcalcError(f"value for {var.name} is not a number, a list or a matrix with rows of one length: "
+                           f"{shown}") from exc
+    if a.dtype.kind == "c" or (a.dtype.kind == "O" and any(isinstance(x, complex) for x in a.ravel())):
+        raise SymcalcError(f"value for {var.name} is complex; give real numbers: {shown}")
+    if a.dtype.kind == "O" and any(x is None for x in a.ravel()):
+        raise SymcalcError(f"value for {var.name} holds None, not a number: {shown}")
+    try:
+        a = a.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise SymcalcError(f"value for {var.name} is not numeric: {shown}") from exc
     if a.ndim == 0:
         a = a.reshape(1, 1)
     elif a.ndim == 1:
@@ -49,9 +61,18 @@ def bind(variables, values: dict) -> tuple[dict, dict]:
                 raise ShapeError(
                     f"value for {var.name} has shape {a.shape[0]}×{a.shape[1]}, but {var.name} is "
                     f"{fmt_shape(var.shape)}" + (f" and {want} = {sizes[want]} already" if want in sizes else "")
+                    + _as_rows(var, a)
                 )
         arrays[var] = a
     return arrays, sizes
+
+
+def _as_rows(var, a) -> str:
+    """A hint for a matrix given as a flat list (X=1,2,3,4 for a 2×2 X): matrices are written by rows."""
+    rows, cols = var.shape
+    if a.shape[1] != 1 or (cols.is_Integer and int(cols) == 1) or (rows.is_Integer and int(rows) == 1):
+        return ""
+    return f"; write a matrix as rows, as in {var.name}=[[1, 2], [3, 4]]"
 
 
 def evaluate(expr, values: dict, sizes: dict | None = None) -> np.ndarray:
@@ -251,3 +272,62 @@ def _logsumexp(a, axis):
 
 def _log_softmax(a, axis):
     return a - _logsumexp(a, axis)
+
+
+class _Recorder(Evaluator):
+    """An evaluator that keeps every node's value (``seen``, by node id) and the floating-point errors
+    its own operations raised (``raised``: 'divide by zero', 'invalid value', 'overflow'), for
+    :func:`undefined`."""
+
+    def visit(self, e):
+        self.stack.append(e)
+        try:
+            out = super().visit(e)
+        finally:
+            self.stack.pop()
+        self.seen[id(e)] = out
+        return out
+
+    def flag(self, kind, _flag):
+        if self.stack:
+            self.raised.setdefault(id(self.stack[-1]), set()).add(kind)
+
+
+def undefined(expr, values: dict):
+    """The innermost part of ``expr`` with no real value at the point, or None: a NaN or a pole made
+    from finite arguments (the log of a negative or of 0, a division by zero, the inverse of a
+    singular matrix). An overflow to ±inf is no such part: the derivative may still be finite there.
+
+    >>> from symcalc.expr import apply, scalar
+    >>> x = scalar("x")
+    >>> undefined(apply("log", x) + x, {x: -1.0})
+    ln(x)
+    >>> undefined(x + apply("log", x), {x: 0.0})
+    ln(x)
+    >>> undefined(apply("log", x) + apply("exp", x), {x: 800.0}) is None
+    True
+    """
+    arrays, sizes = bind(E.variables(expr), values)
+    recorder = _Recorder(arrays, sizes)
+    recorder.seen, recorder.raised, recorder.stack = {}, {}, []
+    with np.errstate(all="call", under="ignore", call=recorder.flag):
+        recorder(expr)
+    order, stack, seen = [], [expr], set()
+    while stack:  # every node before its arguments, each distinct node once
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        stack.extend(node.args)
+    for node in reversed(order):
+        value = recorder.seen.get(id(node))
+        if value is None or np.isfinite(value).all():
+            continue
+        args = [recorder.seen.get(id(a)) for a in node.args]
+        if any(a is not None and not np.isfinite(a).all() for a in args):
+            continue  # carried in from an argument
+        raised = recorder.raised.get(id(node), set())
+        if np.isnan(value).any() or "divide by zero" in raised:
+            return node
+    return None

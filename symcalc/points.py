@@ -18,11 +18,27 @@ from .names import normalize_name
 from .limits import MAX_AT_CHARS, MAX_AT_VALUES, MAX_DIM, check_name
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(text: str, where: str) -> float:
+    """A number written with the digits 0-9: float() alone also reads ৪ (Bengali 4, which looks like
+    8), fullwidth １ and 1_000, which the expression's grammar refuses."""
+    shown = text.strip()
+    odd = next((c for c in shown if not c.isascii()), None)
+    if odd is not None:
+        import unicodedata
+
+        raise ParseError(f"{where}: {shown!r} is not a number: {odd!r} ({unicodedata.name(odd, 'unknown')}) is not "
+                         "one of the digits 0-9")
+    if shown.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise ParseError(f"{where}: {shown!r} is not a finite number")
+    if not _NUMBER.fullmatch(shown):
+        raise ParseError(f"{where}: {shown!r} is not a number")
     try:
         value = float(text)
     except ValueError:
-        raise ParseError(f"{where}: {text.strip()!r} is not a number") from None
+        raise ParseError(f"{where}: {shown!r} is not a number") from None
     if not math.isfinite(value):
         raise ParseError(f"{where}: {text.strip()!r} is not a finite number")
     return value
@@ -75,12 +91,27 @@ def _bounded(value, where: str):
     return value
 
 
+def _rectangular(value, where: str):
+    """A list of numbers or a matrix whose rows are lists of one length; never empty."""
+    if not isinstance(value, list):
+        return value
+    if not value or any(isinstance(r, list) and not r for r in value):
+        raise ParseError(f"{where}: a value needs at least one number, as in [[1, 2], [3, 4]]")
+    kinds = {isinstance(r, list) for r in value}
+    lengths = [len(r) for r in value if isinstance(r, list)]
+    if len(kinds) > 1 or len(set(lengths)) > 1:
+        shown = ", ".join(str(len(r)) if isinstance(r, list) else "a number" for r in value[:12])
+        raise ParseError(f"{where}: rows of different lengths ({shown}{', ...' if len(value) > 12 else ''}); "
+                         "a matrix needs the same number of entries in every row, as in [[1, 2], [3, 4]]")
+    return value
+
+
 def parse_value(text: str, where: str):
     text = text.strip()
     if len(text) > MAX_AT_CHARS:
         raise ParseError(f"{where}: the value is {len(text):,} characters long; the limit is {MAX_AT_CHARS:,}")
     if text.startswith("["):
-        return _bounded(_matrix(text, where), where)
+        return _rectangular(_bounded(_matrix(text, where), where), where)
     parts = text.split(",")
     _bounded(parts, where)  # counted before any is converted
     numbers = [_number(p, where) for p in parts]

@@ -330,3 +330,34 @@ def _inverse(a: Mat) -> Mat:
                 f = rows[i][k]
                 rows[i] = [x - f * y for x, y in zip(rows[i], rows[k])]
     return Mat(n, n, [x for row in rows for x in row[n:]])
+
+
+def cost(e, sizes) -> int:
+    """About how many float operations one evaluation of ``e`` takes at concrete ``sizes`` ({Symbol: int}):
+    a product of r×k by k×c costs r·k·c, an inverse or determinant n³, anything else an operation per
+    entry. A bound for what a check will do before it starts (finite differences evaluate the
+    expression twice per entry of every variable).
+
+    >>> from symcalc.expr import matrix
+    >>> X, W = matrix("X", "N", "n"), matrix("W", "n", "k")
+    >>> N, n, k = X.shape + W.shape[1:]
+    >>> cost(X @ W, {N: 10, n: 20, k: 30})
+    6800
+    """
+    def dim(s):
+        return int(s) if s.is_Integer else sizes[s]
+
+    total = 0
+    for node in E.walk(e):
+        rows, cols = (dim(s) for s in node.shape)
+        if isinstance(node, E.MatMul):
+            r = dim(node.items[0].shape[0])
+            for f in node.items[1:]:
+                total += r * dim(f.shape[0]) * dim(f.shape[1])
+        elif isinstance(node, (M.Inv, M.Det)):
+            total += dim(node.arg.shape[0]) ** 3
+        elif isinstance(node, (E.Dot, E.Sum, M.Trace, M.Norm)):  # reductions: an operation per entry read
+            total += dim(node.args[0].shape[0]) * dim(node.args[0].shape[1])
+        else:
+            total += rows * cols
+    return total

@@ -19,7 +19,6 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from . import expr as E
 from . import matrix_builders as MB
 from .expr import matrixnodes as M
-from .errors import UnsupportedError
 from .functions import FUNCTIONS
 from .visitor import Visitor, on
 
@@ -98,6 +97,9 @@ class _ToFull(Visitor):
     def _elementwise(self, f, arg, shape):
         a = self._expand(arg, shape)
         v = sympy.Symbol("t")  # not a Dummy: srepr must round-trip to an equal object
+        if isinstance(a, ElementwiseApplyFunction):  # f(g(M)) as one function of M: sympy would compose
+            inner, a = a.function, a.expr  # the two itself (in doit) over a new Dummy, in every run
+            return ElementwiseApplyFunction(sympy.Lambda(v, f(inner(v))), a)
         return ElementwiseApplyFunction(sympy.Lambda(v, f(v)), a)
 
     @on(E.Func)
@@ -112,7 +114,15 @@ class _ToFull(Visitor):
         if e.left.is_scalar:
             c = self(e.left)
             return self._elementwise(lambda v: sympy.Max(c, v), e.right, e.shape)
-        raise UnsupportedError("sympy has no element-wise max of two vectors")
+        if e.right.is_scalar:
+            c = self(e.right)
+            return self._elementwise(lambda v: sympy.Max(v, c), e.left, e.shape)
+        # sympy has no element-wise max of two matrices: max(a, b) = (a + b + |a − b|)/2, entry by entry
+        # (a JSON srepr, and Derivation.result, of max(w, v) ⊗ … refused the whole derivation)
+        a, b = self(e.left), self(e.right)
+        v = sympy.Symbol("t")
+        spread = ElementwiseApplyFunction(sympy.Lambda(v, sympy.Abs(v)), sympy.MatAdd(a, sympy.MatMul(-1, b)))
+        return self.scale(sympy.Rational(1, 2), sympy.MatAdd(a, b, spread))
 
     @on(E.Step)
     def _Step(self, e):
@@ -122,7 +132,13 @@ class _ToFull(Visitor):
 
     @on(E.MatMul)
     def _MatMul(self, e):
-        return sympy.MatMul(*map(self, e.items))
+        product = sympy.MatMul(*map(self, e.items))
+        # a 1×1 product of matrices (qᵀWu) is a scalar: sin(qᵀWu) of a 1×1 MatMul failed in sympy
+        return self.entry(product) if e.is_scalar and getattr(product, "is_Matrix", False) else product
+
+    def entry(self, m):
+        """The scalar in a 1×1 matrix expression: its trace here, as for w·x (the plain converter indexes)."""
+        return sympy.Trace(m)
 
     @on(E.Transpose)
     def _Transpose(self, e):
@@ -197,6 +213,9 @@ def to_plain(e: E.Expr):
 
 
 class _ToPlain(_ToFull):
+    def entry(self, m):
+        return MatrixElement(m, 0, 0)
+
     @on(E.Dot)
     def _Dot(self, e):
         return MatrixElement(sympy.Transpose(self(e.left)) * self(e.right), 0, 0)

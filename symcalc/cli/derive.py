@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 from .args import OPERATORS, _dims
-from .output import WHOLE_FORMATS, _point_values, _show, _unknown_points, _values_at, _write
+from .output import (WHOLE_FORMATS, _point_values, _show, _unknown_points, _values_at, _write, in_document, say,
+                     value_width)
 
 
 def _derivations(args) -> tuple[list, object]:
@@ -64,6 +65,50 @@ def _self_check(ds) -> list:
     return [d for d in ds if d.verification.status == "failed"]
 
 
+def _known_dims(ds, dims):
+    """--dims may only name sizes the derivations have: a typo (--dims q=3) or a size declared as a
+    number (--matrix X:4,3) would otherwise be ignored without a word."""
+    if not dims:
+        return dims
+    from ..errors import SymcalcError
+    from ..expr import variables
+
+    sizes = sorted({str(s) for d in ds for v in variables(d.expr) for s in v.shape if not s.is_Integer})
+    unknown = [name for name in dims if name not in sizes]
+    if unknown and not sizes:
+        raise SymcalcError(f"--dims names {', '.join(unknown)}, but the expression has no sizes to set: every "
+                           "size is a number (or it has no vectors or matrices)")
+    if unknown:
+        raise SymcalcError(f"--dims names {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} not "
+                           f"a size of the expression; its sizes are {', '.join(sizes)}")
+    return dims
+
+
+MAX_CHECK_WORK = 5_000_000_000  # float operations (smallnum.cost): `w @ w --dims n=1000 --samples 1000` is 4e9
+
+
+def _check_work(ds, dims, samples) -> None:
+    """Refuse a --check whose finite differences would run for hours before it starts: each sample
+    evaluates the expression twice per entry of every variable, and a product of matrices costs
+    N·n·k (--dims N=300,n=300,k=300 on sum(tanh(X @ W)) is 10^13 operations)."""
+    from ..check import concrete_sizes
+    from ..errors import LimitError
+    from ..expr import variables
+    from ..smallnum import cost
+
+    for d in ds:
+        sizes = concrete_sizes(variables(d.expr), dims)
+        entries = sum((int(s) if s.is_Integer else sizes[s]) * (int(t) if t.is_Integer else sizes[t])
+                      for s, t in (v.shape for v in d.wrt))
+        work = samples * 2 * entries * cost(d.expr, sizes)
+        if work > MAX_CHECK_WORK:
+            shown = ", ".join(f"{k}={v}" for k, v in sorted((str(k), v) for k, v in sizes.items()))
+            names = ", ".join(v.name for v in d.wrt)
+            raise LimitError(f"--check at these sizes ({shown}) would take about {work:.0e} operations "
+                             f"({samples} sample(s), two evaluations per entry of {names}); "
+                             f"the limit is {MAX_CHECK_WORK:.0e}: use smaller --dims or fewer --samples")
+
+
 def _report_bug(failed, argv) -> None:
     import shlex
 
@@ -80,12 +125,16 @@ def _derive(args) -> int:
 
         return run_demo(spec)
     failed = [] if args.no_verify else _self_check(ds)
-    checks = [d.check(args.samples, args.seed, _dims(args.dims)) for d in ds] if args.check else None
+    dims = _known_dims(ds, _dims(args.dims))
+    if args.check:
+        _check_work(ds, dims, args.samples)
+    checks = [d.check(args.samples, args.seed, dims) for d in ds] if args.check else None
     at = None
     if args.at:  # evaluated once, before anything is printed, so bad values are the only output
         _unknown_points(ds, args.at)
         at = [_point_values(d, args.at) for d in ds]
-    values = [line for d, v in zip(ds, at) for line in _values_at(d, v)] if at else []
+    width = value_width(args)
+    values = [line for d, v in zip(ds, at) for line in _values_at(d, v, width, len(ds) > 1)] if at else []
     from ..render.dot import GraphvizMissing
 
     try:
@@ -95,11 +144,10 @@ def _derive(args) -> int:
         sys.stdout.write(exc.source)
         return 2
     extra = sys.stderr if args.format in WHOLE_FORMATS else sys.stdout  # keep a piped picture or program whole
-    if checks and args.format != "json":
-        for d, c in zip(ds, checks):
-            print(f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}", file=extra)
-    if values and args.format != "json":
-        print("\n".join(values), file=extra)
+    if (checks or values) and not in_document(args):
+        lines = [f"check{' (' + d.title + ')' if len(ds) > 1 and d.title else ''}: {c}"
+                 for d, c in zip(ds, checks or [])]
+        say(args, lines + values, extra)
     if failed:
         _report_bug(failed, args.argv)
         return 1

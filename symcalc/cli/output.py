@@ -18,15 +18,16 @@ def _render(ds, fmt: str, standalone=False, checks=None, at=None, ascii=False, g
         from ..render.json import render
 
         return render(ds, checks, at)
-    if fmt == "latex":
-        from ..render.latex import document, render
+    checks, at = checks or [None] * len(ds), at or [None] * len(ds)
+    if fmt == "latex":  # --check and --at inside the document too, so it still compiles
+        from ..render.latex import document, render, values
 
-        body = "\n".join(render(d) for d in ds)
+        body = "\n".join(render(d) + values(d, c, p) for d, c, p in zip(ds, checks, at))
         return document(body) if standalone else body
     if fmt == "markdown":
-        from ..render.markdown import render
+        from ..render.markdown import render, values
 
-        return "\n---\n\n".join(render(d) for d in ds)
+        return "\n---\n\n".join(render(d) + values(d, c, p) for d, c, p in zip(ds, checks, at))
     if fmt in GRAPH_FORMATS:
         return _render_graph(ds, fmt)
     if fmt in CODE_FORMATS:
@@ -35,7 +36,7 @@ def _render(ds, fmt: str, standalone=False, checks=None, at=None, ascii=False, g
         return to_source(ds, fmt)
     from ..render.text import PAGE, render
 
-    return "\n".join(render(d, PAGE, ascii) + (_graph_text(d) if graph else "") for d in ds)
+    return "\n".join(render(d, PAGE, ascii) + (_graph_text(d, ascii) if graph else "") for d in ds)
 
 
 def _render_graph(ds, fmt: str) -> str:
@@ -46,10 +47,10 @@ def _render_graph(ds, fmt: str) -> str:
     return dot.render(ds) if fmt == "dot" else dot.svg(dot.render(ds))  # svg: GraphvizMissing without dot
 
 
-def _graph_text(d) -> str:
+def _graph_text(d, ascii=False) -> str:
     from ..render.rich import graph_text
 
-    return "\n" + graph_text(d)
+    return "\n" + graph_text(d, ascii=ascii)
 
 
 def _graph_format(fmt: str, graph: bool) -> None:
@@ -117,8 +118,44 @@ def _umask() -> int:
     return mask
 
 
+DOCUMENTS = ("json", "latex", "markdown")  # formats whose document holds the --check and --at results
+
+
+def shown_format(args) -> str:
+    """The format of standard output: --format, else rich on a terminal and text when piped."""
+    return args.format or ("rich" if sys.stdout.isatty() else "text")
+
+
+def in_document(args) -> bool:
+    """Whether the output holds the --check and --at results, so no separate lines follow it. Written
+    to a file, the lines still go to standard output (except for --format json, as ever)."""
+    return args.format == "json" if args.out else shown_format(args) in DOCUMENTS
+
+
+def _fitted(args) -> bool:
+    """Whether the --check and --at lines go to a console laid out for its width: a terminal, or rich."""
+    fmt = shown_format(args)
+    return (sys.stdout.isatty() or fmt == "rich") and not args.out and fmt not in GRAPH_FORMATS
+
+
+def value_width(args) -> int:
+    """How wide numpy may print a value at the --at point: its default 75, or less on a narrow console."""
+    return min(75, _console(args).width) if _fitted(args) else 75
+
+
+def say(args, lines, stream) -> None:
+    """The --check and --at lines after the output: on a terminal, or with rich, wrapped to the
+    console's width as the panels are (a long catalog title made a 196-column check line)."""
+    if stream is sys.stdout and _fitted(args):
+        from ..render.common import wrap
+
+        width = _console(args).width  # the terminal's, or COLUMNS (80) when piped
+        lines = [out for line in lines for text in line.split("\n") for out in wrap(text, width, "", "  ")]
+    print("\n".join(lines), file=stream)
+
+
 def _show(ds, args, checks, at) -> None:
-    fmt = args.format or ("rich" if sys.stdout.isatty() else "text")
+    fmt = shown_format(args)
     _graph_format(fmt, args.graph)
     if fmt == "rich":
         from ..render.rich import render, render_graph
@@ -127,12 +164,12 @@ def _show(ds, args, checks, at) -> None:
         for d in ds:
             render(d, console, ascii=_plain_vectors(args))
             if args.graph:
-                render_graph(d, console)
+                render_graph(d, console, _plain_vectors(args))
     elif fmt == "text":  # on a terminal, for its width; piped, for a page (render.text.PAGE)
         from ..render.text import PAGE, render
 
         width = _console(args).width if sys.stdout.isatty() else PAGE
-        graph = _graph_text if args.graph else (lambda d: "")
+        graph = (lambda d: _graph_text(d, _plain_vectors(args))) if args.graph else (lambda d: "")
         sys.stdout.write("\n".join(render(d, width, _plain_vectors(args)) + graph(d) for d in ds))
     else:
         sys.stdout.write(_render(ds, fmt, args.standalone, checks, at, graph=args.graph))
@@ -167,9 +204,16 @@ def _unknown_points(ds, points) -> None:
     from ..errors import SymcalcError
     from ..expr import variables
     from ..points import parse_points
+    from ..shapes import fmt_shape
 
     known = {v.name for d in ds for v in variables(d.expr)}
     unknown = sorted(set(parse_points(points)) - known)
+    sizes = {str(s): v for d in ds for v in variables(d.expr) for s in v.shape if not s.is_Integer}
+    for name in unknown:
+        if name in sizes:
+            v = sizes[name]
+            raise SymcalcError(f"--at names {name}, but {name} is a size (of {v.name}, {fmt_shape(v.shape)}), not a "
+                               f"variable: sizes are read from the values, as in {v.name}=[[1, 2], [3, 4]]")
     if unknown:
         raise SymcalcError(f"--at names {', '.join(unknown)}, which the expression does not have; "
                            f"its variables are {', '.join(sorted(known))}")
@@ -185,17 +229,53 @@ def _point_values(d, points) -> list[tuple]:
     values = parse_points(points)
     present = {v.name for v in variables(d.expr)}
     values = {k: v for k, v in values.items() if k in present}  # a catalog entry's parts differ
-    return [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in d.wrt]
+    with np.errstate(all="ignore"):  # an overflow is refused below with its reason, not a RuntimeWarning
+        out = [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in d.wrt]
+    _defined_at(d, values, out)
+    return out
 
 
-def _values_at(d, values) -> list[str]:
-    """A derivation's values at the --at point (_point_values) as text lines, for every format but JSON."""
+def _defined_at(d, values, derivatives) -> None:
+    """Refuse a point where the expression has no real value (log of a negative determinant, a
+    singular inverse) or a derivative is not a finite number (an overflow): a NaN or Infinity would
+    print as a number and is no JSON."""
     import numpy as np
 
+    from ..derivation import by_var
+    from ..errors import SymcalcError
+    from ..numeric import undefined
+    from ..printing import text
     from ..spelling import text_name
 
+    where = undefined(d.expr, by_var(d.expr, values))
+    if where is not None:
+        part = _short(text(where))
+        whole = "" if where is d.expr else f" ({_short(text(d.expr))})"
+        raise SymcalcError(f"--at: the expression{whole} is not defined at this point: {part} has no real value "
+                           "there (the logarithm of a number ≤ 0, the root of a negative one, a division by zero "
+                           "or a singular matrix); choose another point")
+    for v, value in derivatives:
+        if not np.isfinite(value).all():
+            what = "inf: the values overflow float64" if np.isinf(value).any() else "NaN"
+            raise SymcalcError(f"--at: ∂{text_name(d.output.name)}/∂{text_name(v.name)} is not a finite number at "
+                               f"this point ({what}); choose smaller values or another point")
+
+
+def _short(s: str, room: int = 80) -> str:
+    return s if len(s) <= room else s[: room - 1] + "…"
+
+
+def _values_at(d, values, width: int = 75, part: bool = False) -> list[str]:
+    """A derivation's values at the --at point (_point_values) as text lines, for the formats whose
+    document does not hold them. ``part``: name the derivation's title, as the check lines do (a
+    catalog entry's parts may share the output and the variable: the cookbook's two ∂L/∂X)."""
+    from ..render.common import array_text
+    from ..spelling import text_name
+
+    title = f" ({d.title})" if part and d.title else ""
     lines = []
     for v, value in values:
-        text = np.array2string(value, precision=6, suppress_small=True)
-        lines.append(f"at the point: ∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout) =\n{text}")
+        text = array_text(value, width)
+        partial = f"∂{text_name(d.output.name)}/∂{text_name(v.name)}"
+        lines.append(f"at the point{title}: {partial} ({d.layout} layout) =\n{text}")
     return lines

@@ -48,6 +48,14 @@ def notes(d) -> tuple:
     return (*d.notes, str(v)) if shown else tuple(d.notes)
 
 
+def array_text(value, width: int = 75) -> str:
+    """A value at an --at point as numpy prints it: 6 decimals, tiny entries as 0, rows broken to
+    ``width`` (numpy's own default), summarised with ... past 1,000 entries."""
+    import numpy as np
+
+    return np.array2string(value, precision=6, suppress_small=True, max_line_width=width)
+
+
 def failure_banner(d) -> str:
     """A first line for a derivation that failed its self-check ('' otherwise)."""
     v = getattr(d, "verification", None)

@@ -71,7 +71,14 @@ def _annotation(step) -> str:
     else:
         parts.append(_shape(step.shape))
     text = tex_text(step.rule_text)
+    if len(step.rule_text) > RULES_INLINE:  # the backward pass's lists of rules: wrapped in a column of their
+        # own, as the text formats wrap them, not run off the page in one line
+        return r"&& " + parts[0] + rf" \quad \parbox[t]{{{RULES_WIDTH}}}{{\raggedright\footnotesize {text}}}"
     return r"&& " + parts[0] + (rf" \quad \text{{{text}}}" if text else "")
+
+
+RULES_INLINE = 40  # characters of rule names kept on one line beside the shape
+RULES_WIDTH = r"0.3\linewidth"
 
 
 def equation_line(step) -> str:
@@ -104,6 +111,22 @@ def render(d, standalone: bool = False) -> str:
         body.append("\\begin{itemize}\n" + "\n".join(rf"\item {tex_text(n)}" for n in notes(d)) + "\n\\end{itemize}")
     text = "\n".join(body) + "\n"
     return document(text) if standalone else text
+
+
+def values(d, check=None, points=None) -> str:
+    """--check and --at in the document (so stdout stays one LaTeX document): the verdict as a
+    paragraph, each derivative's value at the point verbatim as numpy prints it."""
+    from .common import array_text
+
+    out = []
+    if check is not None:
+        out.append(rf"\paragraph{{Check}} {tex_text(str(check))}\par")
+    if points:
+        out.append(r"\paragraph{At the point}")
+        for v, value in points:
+            out.append(rf"\noindent $\partial {fmt(d.output)} / \partial {fmt(v)}$ ({d.layout} layout):")
+            out.append("\\begin{verbatim}\n" + array_text(value) + "\n\\end{verbatim}")
+    return "\n".join(out) + "\n" if out else ""
 
 
 def document(body: str) -> str:

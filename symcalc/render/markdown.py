@@ -41,3 +41,19 @@ def render(d) -> str:
     if notes(d):
         out += ["", "## Notes", ""] + [f"- {md_text(n)}" for n in notes(d)]
     return "\n".join(out).rstrip() + "\n"
+
+
+def values(d, check=None, points=None) -> str:
+    """--check and --at in the document: the verdict as prose, each derivative's value at the point in
+    a code block as numpy prints it."""
+    from .common import array_text
+
+    out = []
+    if check is not None:
+        out += ["## Check", "", md_text(str(check)), ""]
+    if points:
+        out += ["## At the point", ""]
+        for v, value in points:
+            out += [rf"$\partial {fmt(d.output)} / \partial {fmt(v)}$ ({d.layout} layout):", "", "```text",
+                    array_text(value), "```", ""]
+    return "\n" + "\n".join(out).rstrip() + "\n" if out else ""

@@ -129,15 +129,16 @@ def segments(d, console, options, ascii=False) -> list:
         return list(console.render(renderable(d, options.max_width, ascii), options))
 
 
-def render_graph(d, console) -> None:
+def render_graph(d, console, ascii=False) -> None:
     """Print the dataflow tree (``--graph``) in symcalc's theme."""
     with console.use_theme(THEME):
-        console.print(graph_tree(d))
+        console.print(graph_tree(d, ascii))
 
 
-def graph_tree(d):
+def graph_tree(d, ascii=False):
     """The dataflow graph (symcalc.graph) as a Tree from the output back to the variables, each
-    branch the edge's local derivative; a node reached twice is expanded only the first time."""
+    branch the edge's local derivative; a node reached twice is expanded only the first time.
+    ``ascii``: 1⃗ 0⃗ as 𝟙 𝟘, as in the derivation above it (--ascii)."""
     from rich.tree import Tree
 
     from ..graph import graph
@@ -152,17 +153,17 @@ def graph_tree(d):
     # the output, then any variable no edge leaves (one of differentiation absent from the expression)
     for n in sorted(g.nodes, key=lambda n: n.kind != "output"):
         if n.kind == "output" or n.name not in sources:
-            _grow(tree, n, None, nodes, into, seen)
+            _grow(tree, n, None, nodes, into, seen, plain_vectors if ascii else str)
     return tree
 
 
-def _grow(parent, node, edge, nodes, into, seen) -> None:
-    label = Text(f"{node.label} = {node.definition}" if node.definition else node.label, style="eq")
+def _grow(parent, node, edge, nodes, into, seen, fix=str) -> None:
+    label = Text(fix(f"{node.label} = {node.definition}" if node.definition else node.label), style="eq")
     label.append(f"  {node.shape}", style="shape")
     if edge is not None and edge.differentiated:
-        label.append(f"   {edge.partial} = {edge.derivative}", style="result")
+        label.append(fix(f"   {edge.partial} = {edge.derivative}"), style="result")
     if edge is not None and edge.rule:
-        label.append(f"  {edge.rule}", style="rule")
+        label.append(fix(f"  {edge.rule}"), style="rule")
     if edge is not None and not edge.carries:
         label.append("   (held constant)", style="note")
     again = node.name in seen and node.name in into
@@ -170,15 +171,15 @@ def _grow(parent, node, edge, nodes, into, seen) -> None:
     branch = parent.add(label)
     seen.add(node.name)
     for e in [] if again else into.get(node.name, []):
-        _grow(branch, nodes[e.source], e, nodes, into, seen)
+        _grow(branch, nodes[e.source], e, nodes, into, seen, fix)
 
 
-def graph_text(d, width: int = 100) -> str:
+def graph_text(d, width: int = 100, ascii=False) -> str:
     """The tree as plain text (no ANSI codes), for the text format."""
     from io import StringIO
 
     from rich.console import Console
 
     out = StringIO()
-    Console(file=out, width=width, color_system=None, theme=THEME).print(graph_tree(d))
+    Console(file=out, width=width, color_system=None, theme=THEME).print(graph_tree(d, ascii))
     return out.getvalue()
