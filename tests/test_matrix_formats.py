@@ -24,7 +24,7 @@ from rich.cells import cell_len
 import symcalc as sc
 from symcalc import catalog as cat
 from symcalc.cli import main
-from symcalc.cli.output import FORMATS
+from symcalc.cli.output import CODE_FORMATS, FORMATS
 from symcalc.derivation import derive_each
 from symcalc.expr import variables
 from symcalc.render.json import SCHEMA
@@ -200,6 +200,8 @@ CASES = [
     Case("mlp-batch", "mlp-batch", None, {}, [lambda v: _mse(v, _relu)]),
     Case("cookbook", "cookbook", None, {},
          [lambda v: np.trace(v["A"] @ v["X"]), lambda v: (v["a"].T @ v["M"] @ v["b"])[0, 0],
+          lambda v: (v["b"].T @ np.linalg.inv(v["X"]) @ v["x"])[0, 0],
+          lambda v: ((v["C"] - v["U"] @ v["V"]) ** 2).sum(),
           lambda v: np.log(np.linalg.det(v["X"])), lambda v: (v["x"].T @ v["A"] @ v["x"])[0, 0]],
          square=("X",), parts=True),
     Case("softmax-jacobian", "softmax-jacobian", None, {},
@@ -418,7 +420,7 @@ GRAPH_FORMATS = ["mermaid", "dot", "svg"]
 
 
 def test_every_format_the_command_line_offers_is_covered():
-    assert sorted(FORMATS) == sorted(["json", *TEXT_FORMATS, *GRAPH_FORMATS])
+    assert sorted(FORMATS) == sorted(["json", *TEXT_FORMATS, *GRAPH_FORMATS, *CODE_FORMATS])  # code: test_codegen
 
 
 @pytest.mark.parametrize("fmt", TEXT_FORMATS)
