@@ -64,14 +64,15 @@ def _fresh_names(taken, count=200) -> list[str]:
     return [f"u_{k}" for k in range(1, count) if f"u_{k}" not in taken]
 
 
-def hessian(f, x, y=None, *, title: str | None = None, notes=(), scalars: str = "", vectors: str = "",
-            matrices: str = "", onehot: str = "", verify: bool = True):
+def hessian(f, x, y=None, *, title: str | None = None, notes=(), names=None, output: str | None = None,
+            scalars: str = "", vectors: str = "", matrices: str = "", onehot: str = "", verify: bool = True):
     """The Hessian of a scalar ``f`` by a column vector ``x`` (n×n), derived as the Jacobian of the gradient.
 
     Convention: the gradient ∇ₓf = (∂f/∂x)ᵀ is a column (denominator layout) and the Hessian is its
     Jacobian in the numerator layout, H[i, j] = ∂²f/∂xᵢ∂xⱼ. With a second variable ``y`` (m×1) the
     result is the mixed block ∂/∂y (∂f/∂x)ᵀ, n×m: H[i, j] = ∂²f/∂xᵢ∂yⱼ. ``f``, ``x`` and ``y`` may be
-    text and names, with shapes declared as for :func:`~symcalc.derive`. The steps are the gradient's,
+    text and names, with shapes declared as for :func:`~symcalc.derive` (``names`` and ``output`` name the
+    gradient's intermediates and ``f``, as there). The steps are the gradient's,
     then the second derivative's; ``closed_form()`` is the Hessian. Both the gradient and the Hessian
     are checked against central finite differences (``verify=False`` skips both).
 
@@ -93,13 +94,13 @@ def hessian(f, x, y=None, *, title: str | None = None, notes=(), scalars: str = 
     title = None if title is None else check_text(title, "title")
     notes = tuple(check_text(n, "a note") for n in (notes if isinstance(notes, (list, tuple)) else [notes]))
     with budget():
-        d = _hessian(f, x, y, title=title, notes=notes, decl={"scalars": scalars, "vectors": vectors,
+        d = _hessian(f, x, y, title=title, notes=notes, names=names, output=output, decl={"scalars": scalars, "vectors": vectors,
                                                               "matrices": matrices}, onehot=onehot, verify=verify)
         check_printed(d.steps)
         return d
 
 
-def _hessian(f, x, y, *, title, notes, decl, onehot, verify):
+def _hessian(f, x, y, *, title, notes, names, output, decl, onehot, verify):
     from .declarations import mark_onehot
     from .derivation import _run, derive, verify_derivation
     from .engine import unpresent
@@ -113,7 +114,8 @@ def _hessian(f, x, y, *, title, notes, decl, onehot, verify):
     xs = [resolve(v, f, decl) for v in ([x] if y is None else [x, y])]
     _refuse(f, xs)
     # the gradient: a column n×1, checked against differences of f like any derivation
-    first = derive(f, xs[0], layout="denominator", title=title, notes=notes, verify=verify, **decl)
+    first = derive(f, xs[0], layout="denominator", names=names, output=output, title=title, notes=notes,
+                   verify=verify, **decl)
     gradient = unpresent(first.closed_form())
     by = xs[-1]
     name = "∇" + first.output.name

@@ -179,17 +179,22 @@ def _point_values(d, points) -> list[tuple]:
     values = parse_points(points)
     present = {v.name for v in variables(d.expr)}
     values = {k: v for k, v in values.items() if k in present}  # a catalog entry's parts differ
-    return [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in d.wrt]
+    keys = list(d.closed_forms) if getattr(d, "order", 1) == 2 else d.wrt  # a Hessian has one closed form
+    return [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in keys]
 
 
 def _values_at(d, values) -> list[str]:
     """A derivation's values at the --at point (_point_values) as text lines, for every format but JSON."""
     import numpy as np
 
+    from ..printing import text
     from ..spelling import text_name
 
     lines = []
     for v, value in values:
-        text = np.array2string(value, precision=6, suppress_small=True)
-        lines.append(f"at the point: ∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout) =\n{text}")
+        text_value = np.array2string(value, precision=6, suppress_small=True)
+        label = f"∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout)"
+        if getattr(d, "order", 1) == 2:  # the Hessian's last result step names it (∇²y, or ∂∇y/∂z for a mixed block)
+            label = text(next(s for s in reversed(d.steps) if s.phase == "result").sides[0])
+        lines.append(f"at the point: {label} =\n{text_value}")
     return lines
