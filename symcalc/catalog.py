@@ -88,10 +88,7 @@ class Spec:
         if len(wrt) > 2 or part.define:
             raise SymcalcError(f"{self.name}: order 2 takes one or two variables (wrt) and no define, "
                                f"not {', '.join(wrt)}" + (" with define" if part.define else ""))
-        if layout != "numerator":
-            raise SymcalcError(f"{self.name}: a second derivative takes no layout: the gradient is a column and "
-                               "the Hessian its Jacobian; drop --layout denominator")
-        return hessian(part.expression, *wrt, title=title, notes=notes, names=list(part.intermediates) or None,
+        return hessian(part.expression, *wrt, layout=layout, title=title, notes=notes, names=list(part.intermediates) or None,
                        output=part.output, verify=verify, onehot=self._labels(part), **self.declarations)
 
     def _labels(self, part) -> str:

@@ -64,13 +64,16 @@ def _fresh_names(taken, count=200) -> list[str]:
     return [f"u_{k}" for k in range(1, count) if f"u_{k}" not in taken]
 
 
-def hessian(f, x, y=None, *, title: str | None = None, notes=(), names=None, output: str | None = None,
+def hessian(f, x, y=None, *, layout: str = "numerator", title: str | None = None, notes=(), names=None,
+            output: str | None = None,
             scalars: str = "", vectors: str = "", matrices: str = "", onehot: str = "", verify: bool = True):
     """The Hessian of a scalar ``f`` by a column vector ``x`` (n×n), derived as the Jacobian of the gradient.
 
     Convention: the gradient ∇ₓf = (∂f/∂x)ᵀ is a column (denominator layout) and the Hessian is its
     Jacobian in the numerator layout, H[i, j] = ∂²f/∂xᵢ∂xⱼ. With a second variable ``y`` (m×1) the
-    result is the mixed block ∂/∂y (∂f/∂x)ᵀ, n×m: H[i, j] = ∂²f/∂xᵢ∂yⱼ. ``f``, ``x`` and ``y`` may be
+    result is the mixed block ∂/∂y (∂f/∂x)ᵀ, n×m: H[i, j] = ∂²f/∂xᵢ∂yⱼ. ``layout="denominator"`` gives
+    the second phase's derivatives transposed (the same matrix for a single variable: the Hessian is
+    symmetric; the m×n transpose for a mixed block). ``f``, ``x`` and ``y`` may be
     text and names, with shapes declared as for :func:`~symcalc.derive` (``names`` and ``output`` name the
     gradient's intermediates and ``f``, as there). The steps are the gradient's,
     then the second derivative's; ``closed_form()`` is the Hessian. Both the gradient and the Hessian
@@ -94,15 +97,15 @@ def hessian(f, x, y=None, *, title: str | None = None, notes=(), names=None, out
     title = None if title is None else check_text(title, "title")
     notes = tuple(check_text(n, "a note") for n in (notes if isinstance(notes, (list, tuple)) else [notes]))
     with budget():
-        d = _hessian(f, x, y, title=title, notes=notes, names=names, output=output, decl={"scalars": scalars, "vectors": vectors,
+        d = _hessian(f, x, y, layout=layout, title=title, notes=notes, names=names, output=output, decl={"scalars": scalars, "vectors": vectors,
                                                               "matrices": matrices}, onehot=onehot, verify=verify)
         check_printed(d.steps)
         return d
 
 
-def _hessian(f, x, y, *, title, notes, names, output, decl, onehot, verify):
+def _hessian(f, x, y, *, layout, title, notes, names, output, decl, onehot, verify):
     from .declarations import mark_onehot
-    from .derivation import _run, derive, verify_derivation
+    from .derivation import LAYOUTS, _run, derive, verify_derivation
     from .engine import unpresent
     from .wrt import resolve
 
@@ -111,6 +114,8 @@ def _hessian(f, x, y, *, title, notes, names, output, decl, onehot, verify):
 
         f = parse(f, **decl)
     f = mark_onehot(E.as_expr(f), onehot)
+    if layout not in LAYOUTS:
+        raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     xs = [resolve(v, f, decl) for v in ([x] if y is None else [x, y])]
     _refuse(f, xs)
     # the gradient: a column n×1, checked against differences of f like any derivation
@@ -121,11 +126,15 @@ def _hessian(f, x, y, *, title, notes, names, output, decl, onehot, verify):
     name = "∇" + first.output.name
     taken = {v.name for v, _ in first.intermediates} | {first.output.name}
     steps, closed, _ = _run(gradient, [by], _fresh_names(taken), name, None)
-    d = _assemble(first, gradient, xs, steps, closed)
+    if layout == "denominator":
+        from .layout import to_denominator
+
+        steps, closed = to_denominator(steps, closed)
+    d = _assemble(first, gradient, xs, steps, closed, layout)
     return verify_derivation(d) if verify else d
 
 
-def _assemble(first, gradient, xs, steps, closed):
+def _assemble(first, gradient, xs, steps, closed, layout):
     """The gradient's steps, then the Jacobian's under the phase "second"; its result labelled ∇²f."""
     out, by = first.output, xs[-1]
     nabla = E.Var("∇" + out.name, gradient.shape, "intermediate")
@@ -141,10 +150,11 @@ def _assemble(first, gradient, xs, steps, closed):
         else:
             second.append(s)
     d = _second_derivation()(first.expr, xs, [*head, *second], closed,
-                             (first.intermediates, first.output, first.root), "numerator", first.title, first.notes)
+                             (first.intermediates, first.output, first.root), layout, first.title, first.notes)
     x = xs[0].name
     what = "Hessian" if len(xs) == 1 else "mixed second derivative"
+    i, j = (x, by.name) if layout == "numerator" else (by.name, x)
     d.layout_text = (f"the gradient ∇{out.name} = (∂{out.name}/∂{x})ᵀ is a column (denominator layout); the {what} is "
-                     f"its Jacobian by {by.name} (numerator layout): entry i, j is ∂²{out.name}/∂{x}ᵢ∂{by.name}ⱼ")
+                     f"its Jacobian by {by.name} ({layout} layout): entry i, j is ∂²{out.name}/∂{i}ᵢ∂{j}ⱼ")
     d.differentiated, d.gradient = gradient, first
     return d

@@ -252,12 +252,24 @@ def test_order_other_than_1_or_2_exits_2(capsys, order):
     assert "--order must be 1 (first derivatives) or 2 (the Hessian)" in err
 
 
-def test_order_2_with_three_variables_or_denominator_layout_exits_2(capsys):
+def test_order_2_with_three_variables_exits_2(capsys):
     code, _, err = run(capsys, "derive", "x @ y + z @ z", "--wrt", "x", "y", "z", "--vector", "x", "y", "z",
                        "--order", "2")
     assert code == 2 and "one variable" in err
-    code, _, err = run(capsys, "derive", *QUADRATIC, "--order", "2", "--layout", "denominator")
-    assert code == 2 and "--layout" in err
+
+
+def test_denominator_layout_transposes_the_second_phase():
+    B = sc.matrix("B", "n", "m")
+    d = sc.hessian("x.T @ B @ y", "x", "y", layout="denominator", vectors="x y:m", matrices="B:n,m")
+    assert d.closed_form() == B.T and d.layout == "denominator" and d.check(samples=2).passed
+    assert "∂²f/∂yᵢ∂xⱼ" in d.text()
+    d = sc.hessian("x.T @ A @ x", "x", layout="denominator", vectors="x", matrices="A:n,n")
+    assert d.closed_form() == A_ + A_.T and d.check(samples=2).passed
+
+
+def test_order_2_with_denominator_layout_on_the_command_line(capsys):
+    code, out, _ = run(capsys, "derive", *QUADRATIC, "--order", "2", "--layout", "denominator", "--format", "text")
+    assert code == 0 and "∇²y = A + Aᵀ" in out and "(denominator layout): entry i, j" in " ".join(out.split())
 
 
 def test_order_2_by_a_matrix_exits_2(capsys):

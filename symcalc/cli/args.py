@@ -144,13 +144,13 @@ def _check_args(args) -> None:
     if args.wrt:
         args.wrt = [check_name(name, "--wrt") for name in args.wrt]
     check_settings(args.samples, args.seed, None, ("--samples", "--seed"))
-    args.order = _order(args.order, args.layout, args.wrt)
+    args.order = _order(args.order, args.wrt)
     _dims(args.dims)
     if args.out == "-":  # standard output, as with no --out
         args.out = None
 
 
-def _order(text, layout, wrt) -> int | None:
+def _order(text, wrt) -> int | None:
     """--order: 1 or 2 (None when not given: a catalog entry's own order stands)."""
     from ..errors import SymcalcError
     from ..limits import printable
@@ -161,9 +161,6 @@ def _order(text, layout, wrt) -> int | None:
         raise SymcalcError(f"--order must be 1 (first derivatives) or 2 (the Hessian), not {printable(text)!r}; "
                            "symcalc derives no higher orders")
     order = int(text)
-    if order == 2 and layout != "numerator":
-        raise SymcalcError("--order 2 takes no --layout: the gradient is a column and the Hessian its Jacobian "
-                           "(symmetric, so both layouts agree); drop --layout denominator")
     if order == 2 and wrt and len(wrt) > 2:
         raise SymcalcError(f"--order 2 takes one variable (the Hessian, --wrt x) or two (the mixed block "
                            f"∂/∂y (∂f/∂x)ᵀ, --wrt x y), not {len(wrt)}")

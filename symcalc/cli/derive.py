@@ -55,7 +55,7 @@ def _from_expression(args) -> list:
     if args.order == 2:
         from ..hessian import hessian
 
-        return [hessian(args.target, *args.wrt, verify=False, onehot=" ".join(args.onehot), **decl)]
+        return [hessian(args.target, *args.wrt, layout=args.layout, verify=False, onehot=" ".join(args.onehot), **decl)]
     return derive_each(args.target, args.wrt, layout=args.layout, verify=False, onehot=" ".join(args.onehot), **decl)
 
 
