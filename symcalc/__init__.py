@@ -37,7 +37,7 @@ _LAZY = {
     "derivation": "Derivation derive",
     "errors": "ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError",
     "expr": "Expr const diag dot matrix maximum relu scalar stack sum_ vector",
-    "multivariate": "gradient jacobian", "parse": "parse",
+    "multivariate": "gradient jacobian", "parse": "parse", "hessian": "hessian",
     "matrix_builders": "det inv log_softmax logsumexp mean norm softmax trace",
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names.split()}
@@ -45,7 +45,7 @@ _ALIASES = {"sum": "sum_", "abs": "abs_"}  # the paper's names, outside __all__
 
 
 _EXPORTED = ("Derivation derive ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError "
-             "Expr evaluate const diag dot matrix maximum relu scalar stack sum_ vector gradient jacobian parse "
+             "Expr evaluate const diag dot matrix maximum relu scalar stack sum_ vector gradient jacobian hessian parse "
              "det inv log_softmax logsumexp mean norm softmax trace "
              "__version__").split()
 
@@ -66,8 +66,8 @@ def __getattr__(name):
 
 class _Package(types.ModuleType):
     def __setattr__(self, name, value):
-        # importing the submodule symcalc.parse must not hide the function sc.parse (as the eager import never did)
-        if not (name == "parse" and isinstance(value, types.ModuleType)):
+        # importing the submodules symcalc.parse and symcalc.hessian must not hide the functions of their names
+        if not (name in ("parse", "hessian") and isinstance(value, types.ModuleType)):
             super().__setattr__(name, value)
 
 

@@ -30,6 +30,7 @@ class Part:
     define: tuple = ()
     root: str | None = None
     notes: tuple = ()
+    order: int = 1  # 2: the Hessian (or the mixed block by two variables), derived by symcalc.hessian
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,13 @@ class Spec:
     def heading(self) -> str:
         return f"{self.title} ({self.example})" if self.example else self.title
 
-    def derivations(self, layout="numerator", wrt=None, verify=True) -> list:
+    def derivations(self, layout="numerator", wrt=None, verify=True, order=None) -> list:
         """Every part derived, each a :class:`~symcalc.derivation.Derivation`.
 
         ``wrt`` replaces the parts' own variables; where some parts name one of them, only those
         parts are derived (``--wrt W`` on an entry with a part by W and a part by b). ``verify``
-        runs each part's numeric self-check (see :func:`~symcalc.derivation.derive`).
+        runs each part's numeric self-check (see :func:`~symcalc.derivation.derive`). ``order``
+        (1 or 2) replaces the parts' own ``order``.
         """
         parts = list(enumerate(self.parts))
         if wrt:
@@ -66,16 +68,28 @@ class Spec:
         for i, part in parts:
             title = self.heading if len(self.parts) == 1 else f"{self.heading} — {part.title or part.expression}"
             notes = (*part.notes, *(self.notes if i == len(self.parts) - 1 else ()))
-            out.append(self._derive(part, layout, wrt, title, notes, verify))
+            out.append(self._derive(part, layout, wrt, title, notes, verify, order or part.order))
         return out
 
-    def _derive(self, part, layout, wrt, title, notes, verify):
+    def _derive(self, part, layout, wrt, title, notes, verify, order=1):
         from .derivation import derive
 
+        if order == 2:
+            return self._second(part, layout, list(wrt or part.wrt), title, notes, verify)
         given = self._given(part) if part.define else None
         return derive(part.expression, list(wrt or part.wrt), layout=layout, names=list(part.intermediates),
                       output=part.output, title=title, notes=notes, given=given, verify=verify,
                       onehot=self._labels(part), **self.declarations)
+
+    def _second(self, part, layout, wrt, title, notes, verify):
+        """A part of order 2: the Hessian by one variable, or the mixed block by two."""
+        from .hessian import hessian
+
+        if len(wrt) > 2 or part.define:
+            raise SymcalcError(f"{self.name}: order 2 takes one or two variables (wrt) and no define, "
+                               f"not {', '.join(wrt)}" + (" with define" if part.define else ""))
+        return hessian(part.expression, *wrt, layout=layout, title=title, notes=notes, names=list(part.intermediates) or None,
+                       output=part.output, verify=verify, onehot=self._labels(part), **self.declarations)
 
     def _labels(self, part) -> str:
         """The spec's one-hot labels that this part's expression uses (one declaration serves every part)."""
@@ -173,6 +187,12 @@ def _wrt(value, label):
     return names
 
 
+def _order(value, label):
+    if not isinstance(value, int) or isinstance(value, bool) or value not in (1, 2):
+        raise _wrong(label, "1 or 2 (2: the Hessian)", value)
+    return value
+
+
 def _demo(value, label):
     if value not in DEMOS:
         raise _wrong(label, f"one of {', '.join(map(repr, DEMOS))}", value)
@@ -202,7 +222,7 @@ PART_FIELDS = {
     "wrt": Field("a list of variable names", _wrt, required=True), "output": Field("a variable name", check_name),
     "intermediates": Field("a list of variable names", _names),
     "define": Field("a list of 'name = expression' strings", _strings), "root": Field("an expression", _string),
-    "notes": Field("a list of strings", _texts),
+    "notes": Field("a list of strings", _texts), "order": Field("1 or 2 (2: the Hessian)", _order),
 }
 SPEC_KEYS, PART_KEYS = set(SPEC_FIELDS), set(PART_FIELDS)
 

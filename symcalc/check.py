@@ -407,9 +407,15 @@ def check_settings(samples, seed, dims, names=("samples", "seed")) -> None:
         check_int(size, 1, MAX_DIM, f"dims: the size {check_name(name, 'dims')}")
 
 
+def differentiated(d):
+    """What a derivation's closed forms are derivatives of: the expression, or for a second derivative
+    (``symcalc.hessian``) the gradient, so the Hessian is compared with differences of the gradient."""
+    return getattr(d, "differentiated", d.expr)
+
+
 def check(d, samples=5, seed=0, dims=None) -> CheckResult:
     """Check every closed form of a derivation."""
-    return check_closed_forms(d.expr, d.closed_forms, samples, seed, dims, d.layout)
+    return check_closed_forms(differentiated(d), d.closed_forms, samples, seed, dims, d.layout)
 
 
 @dataclass(frozen=True)
@@ -460,7 +466,7 @@ def self_check(d) -> tuple[Verification, CheckResult | None]:
     compact = d.compact_forms
     forms, definitions = (d.closed_forms, ()) if compact is None else (compact, d.intermediates)
     try:
-        r = check_closed_forms(d.expr, forms, SELF_CHECK_POINTS, seed=0, layout=d.layout,
+        r = check_closed_forms(differentiated(d), forms, SELF_CHECK_POINTS, seed=0, layout=d.layout,
                                max_draws=SELF_CHECK_DRAWS, definitions=definitions,
                                directional=_entries(d.wrt) > DIRECTIONAL_ABOVE)
     except Exception as exc:  # noqa: BLE001 - a checker limit must not hide the derivation; say so instead

@@ -17,6 +17,8 @@ PHASES = {
     "chain": "Chain rule",
     "backward": "Backward pass: each G (the gradient of L by V, of V's shape), from the output back",
     "substitute": "Substitute back and simplify",
+    # a Hessian's Jacobian of the gradient (issue 13); the title is LaTeX-safe (\paragraph prints it as it is)
+    "second": "Second derivative: the Jacobian of the gradient, by the same rules",
     "result": "Result",
 }
 

@@ -25,6 +25,7 @@ Exit codes: 0 ok, 1 a failed --check or self-check, 2 bad usage or input.""",
   symcalc derive --wrt w --vector w x -- "w @ x"    (-- ends a list of names)
   symcalc derive neuron --at w=1,2,3 --at x=0.5,-1,2 --at b=0.25
   symcalc derive mlp-batch --format numpy --layout denominator --out mlp.py
+  symcalc derive "x.T @ A @ x" --wrt x --order 2 --vector x --matrix A:n,n
   symcalc derive gradient-descent --demo""",
     "list": "example:\n  symcalc list\n  symcalc list --no-color | grep E1",
     "rules": "example:\n  symcalc rules\n  symcalc rules | less",
@@ -61,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=FORMATS, help="output format (default: rich on a terminal, else text); numpy, torch, jax: "
                    "a Python module computing the value and gradients")
     d.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
+    d.add_argument("--order", metavar="K", help="1 (default): first derivatives; 2: the Hessian of a scalar by "
+                   "one vector (--wrt x), or the mixed block by two (--wrt x y)")
     d.add_argument("--vector", nargs="+", default=[], metavar="NAME[:SIZE]", help="declare column vectors")
     d.add_argument("--matrix", nargs="+", default=[], metavar="NAME:ROWS,COLS", help="declare matrices")
     d.add_argument("--scalar", nargs="+", default=[], metavar="NAME", help="declare scalars")
@@ -143,9 +146,27 @@ def _check_args(args) -> None:
     if args.wrt:
         args.wrt = [check_name(name, "--wrt") for name in args.wrt]
     check_settings(args.samples, args.seed, None, ("--samples", "--seed"))
+    args.order = _order(args.order, args.wrt)
     _dims(args.dims)
     if args.out == "-":  # standard output, as with no --out
         args.out = None
+
+
+def _order(text, wrt) -> int | None:
+    """--order: 1 or 2 (None when not given: a catalog entry's own order stands)."""
+    from ..errors import SymcalcError
+    from ..limits import printable
+
+    if text is None:
+        return None
+    if text.strip() not in ("1", "2"):
+        raise SymcalcError(f"--order must be 1 (first derivatives) or 2 (the Hessian), not {printable(text)!r}; "
+                           "symcalc derives no higher orders")
+    order = int(text)
+    if order == 2 and wrt and len(wrt) > 2:
+        raise SymcalcError(f"--order 2 takes one variable (the Hessian, --wrt x) or two (the mixed block "
+                           f"∂/∂y (∂f/∂x)ᵀ, --wrt x y), not {len(wrt)}")
+    return order
 
 
 def _dims(text):

@@ -23,10 +23,10 @@ def _derivations(args) -> tuple[list, object]:
         if not Path(target).exists():
             raise SymcalcError(f"no such spec file: {target}")
         spec = catalog.load(target)
-        return spec.derivations(args.layout, args.wrt, verify=False), spec
+        return spec.derivations(args.layout, args.wrt, verify=False, order=args.order), spec
     if target in catalog.names():
         spec = catalog.entry(target)
-        return spec.derivations(args.layout, args.wrt, verify=False), spec
+        return spec.derivations(args.layout, args.wrt, verify=False, order=args.order), spec
     if not args.wrt:
         raise SymcalcError(_missing_wrt(target, args, catalog.names()))
     return _from_expression(args), None
@@ -53,6 +53,10 @@ def _from_expression(args) -> list:
 
     decl = _declarations(args)
     variables_of(args.target, decl)  # parse errors first, before any output
+    if args.order == 2:
+        from ..hessian import hessian
+
+        return [hessian(args.target, *args.wrt, layout=args.layout, verify=False, onehot=" ".join(args.onehot), **decl)]
     return derive_each(args.target, args.wrt, layout=args.layout, verify=False, onehot=" ".join(args.onehot), **decl)
 
 

@@ -229,8 +229,9 @@ def _point_values(d, points) -> list[tuple]:
     values = parse_points(points)
     present = {v.name for v in variables(d.expr)}
     values = {k: v for k, v in values.items() if k in present}  # a catalog entry's parts differ
+    keys = list(d.closed_forms) if getattr(d, "order", 1) == 2 else d.wrt  # a Hessian has one closed form
     with np.errstate(all="ignore"):  # an overflow is refused below with its reason, not a RuntimeWarning
-        out = [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in d.wrt]
+        out = [(v, np.asarray(d.evaluate(values, v), dtype=float)) for v in keys]
     _defined_at(d, values, out)
     return out
 
@@ -275,7 +276,11 @@ def _values_at(d, values, width: int = 75, part: bool = False) -> list[str]:
     title = f" ({d.title})" if part and d.title else ""
     lines = []
     for v, value in values:
-        text = array_text(value, width)
-        partial = f"∂{text_name(d.output.name)}/∂{text_name(v.name)}"
-        lines.append(f"at the point{title}: {partial} ({d.layout} layout) =\n{text}")
+        text_value = array_text(value, width)
+        partial = f"∂{text_name(d.output.name)}/∂{text_name(v.name)} ({d.layout} layout)"
+        if getattr(d, "order", 1) == 2:  # the Hessian's last result step names it (∇²y, or ∂∇y/∂z for a mixed block)
+            from ..printing import text
+
+            partial = text(next(s for s in reversed(d.steps) if s.phase == "result").sides[0])
+        lines.append(f"at the point{title}: {partial} =\n{text_value}")
     return lines

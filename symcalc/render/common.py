@@ -36,6 +36,8 @@ def variables_line(d, fmt, shape) -> list[tuple[str, str]]:
 
 
 def layout_note(d) -> str:
+    if getattr(d, "layout_text", None):  # a second derivative: gradient and Hessian each in their own layout
+        return d.layout_text
     if d.layout == "numerator":
         return "numerator layout: ∂f/∂x has a row per element of f, a column per element of x"
     return "denominator layout: every derivative is the transpose of the numerator-layout one"
