@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import linecache
 
+from ..errors import UnsupportedError
 from .backends import BACKENDS
 from .module import module_source
 
@@ -46,6 +47,10 @@ def to_source(derivations, backend: str = "numpy") -> str:
     <BLANKLINE>
     """
     items = derivations if isinstance(derivations, (list, tuple)) else [derivations]
+    for d in items:
+        if getattr(d, "order", 1) != 1:  # the plan reads a gradient's steps; a Hessian's are two derivations
+            raise UnsupportedError("code generation covers first derivatives only for now; for a Hessian, "
+                                   "generate the gradient's code (--order 1) and differentiate it numerically")
     return module_source(items, backend)
 
 
