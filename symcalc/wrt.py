@@ -74,10 +74,15 @@ def as_list(wrt):
 
 def label_notes(expr, wrt) -> list[str]:
     """What a one-hot declaration means here; a label is data, never a variable of differentiation."""
-    labels = [v for v in E.variables(expr) if E.is_onehot(v)]
     for v in wrt:
         if E.is_onehot(v):
             raise ArgumentError(f"{v.name} is declared one-hot, a label (its rows sum to 1): it is data, not a "
                                 f"variable to differentiate by; leave it out of wrt or drop the onehot declaration")
-    return [f"{v.name} is a one-hot label: " + ("each row sums to 1 (" + v.name + "1⃗ = 1⃗)" if not v.shape[1] == 1
-            else "its entries sum to 1 (1⃗ᵀ" + v.name + " = 1)") + ", which the simplification uses." for v in labels]
+    return [f"{v.name} is a one-hot label: {_sums_to_one(v)}, which the simplification uses."
+            for v in E.variables(expr) if E.is_onehot(v)]
+
+
+def _sums_to_one(v) -> str:
+    if v.shape[1] == 1:
+        return f"its entries sum to 1 (1⃗ᵀ{v.name} = 1)"
+    return f"each row sums to 1 ({v.name}1⃗ = 1⃗)"

@@ -8,23 +8,28 @@ logistic loss's gradient to (1/N) Xᵀ(σ(Xw + b) − y).
 from __future__ import annotations
 
 from .. import expr as E
-from .core import rewrite
+from .core import _product, rewrite
+
+
+def _scaled(t):
+    """(scalar coefficients, the one other factor) of a term c A, or (coefficients, None) where a term
+    has no other factor or several."""
+    factors = t.items if isinstance(t, E.Mul) else (t,)
+    big = [f for f in factors if not f.is_scalar]
+    return [f for f in factors if f.is_scalar], big[0] if len(big) == 1 else None
 
 
 def _split(t):
     """(scalar coefficients, matrix-product factors) of a term: c AᵀX is ([c], [Aᵀ, X])."""
-    factors = t.items if isinstance(t, E.Mul) else (t,)
-    scalars = [f for f in factors if f.is_scalar]
-    big = [f for f in factors if not f.is_scalar]
-    if len(big) != 1:
-        return None
-    if isinstance(big[0], E.Transpose) and isinstance(big[0].arg, E.MatMul):  # (Ax)ᵀ = xᵀAᵀ, to match xᵀA
-        return scalars, [E.transpose(f) for f in reversed(big[0].arg.items)]
-    return (scalars, list(big[0].items)) if isinstance(big[0], E.MatMul) else None
+    scalars, body = _scaled(t)
+    if isinstance(body, E.Transpose) and isinstance(body.arg, E.MatMul):  # (Ax)ᵀ = xᵀAᵀ, to match xᵀA
+        return scalars, [E.transpose(f) for f in reversed(body.arg.items)]
+    return (scalars, list(body.items)) if isinstance(body, E.MatMul) else None
 
 
-def _product(items):
-    return items[0] if len(items) == 1 else E.MatMul(tuple(items), (items[0].shape[0], items[-1].shape[1]))
+def _chain(items):
+    """The matrix product of ``items`` (or the single item)."""
+    return _product(items, (items[0].shape[0], items[-1].shape[1]))
 
 
 def _factor_side(e, side):
@@ -37,7 +42,7 @@ def _factor_side(e, side):
     for F, members in groups.items():
         if len(members) < 2:
             continue
-        rests = [E.mul(*split[i][0], _product(split[i][1][1:] if side == 0 else split[i][1][:-1]))
+        rests = [E.mul(*split[i][0], _chain(split[i][1][1:] if side == 0 else split[i][1][:-1]))
                  for i in members]
         rests.sort(key=lambda r: isinstance(r, E.Transpose))  # A + Aᵀ, as the Cookbook writes it
         inner = E.add(*rests)
@@ -62,11 +67,8 @@ def _add_common_right(e):
 
 def _transposed(t):
     """(coefficients, a) of c aᵀ, else None."""
-    factors = t.items if isinstance(t, E.Mul) else (t,)
-    big = [f for f in factors if not f.is_scalar]
-    if len(big) == 1 and isinstance(big[0], E.Transpose):
-        return [f for f in factors if f.is_scalar], big[0].arg
-    return None
+    scalars, body = _scaled(t)
+    return (scalars, body.arg) if isinstance(body, E.Transpose) else None
 
 
 @rewrite(E.Add, "add.transposes", "c aᵀ + d bᵀ = (c a + d b)ᵀ")
@@ -103,21 +105,14 @@ def _add_dots(e):
     return E.add(E.sum_(merged), *(t for i, t in enumerate(e.items) if i not in used))
 
 
-def _opens_up(t, only=None) -> bool:
-    """A term a row reduces: I (yᵀI = yᵀ) or 1⃗ pᵀ (yᵀ1⃗ = sum(y)), possibly scaled."""
-    factors = t.items if isinstance(t, E.Mul) else (t,)
-    big = [f for f in factors if not f.is_scalar]
-    if len(big) != 1:
-        return False
-    f = big[0]
-    if only is E.Identity:
-        return isinstance(f, E.Identity)
-    return isinstance(f, E.Identity) or isinstance(f, E.MatMul) and isinstance(f.items[0], E.Ones)
+def _identity(t) -> bool:
+    """c I: a row through it is the row (yᵀI = yᵀ)."""
+    return isinstance(_scaled(t)[1], E.Identity)
 
 
 def _distribute(r, s):
-    if r.shape[0] != E.ONE or not isinstance(s, E.Add) or not any(_opens_up(t) for t in s.items) \
-            or not any(_opens_up(t, E.Identity) for t in s.items):
+    """A row r through a sum with c I in it, term by term (yᵀ1⃗ in the others then becomes sum(y))."""
+    if r.shape[0] != E.ONE or not isinstance(s, E.Add) or not any(_identity(t) for t in s.items):
         return None
     return E.add(*(E.matmul(r, t) for t in s.items))
 
@@ -128,17 +123,14 @@ def _matmul_distribute_row(e):
     for i in range(len(items) - 1):
         spread = _distribute(items[i], items[i + 1])
         if spread is not None:
-            return _product([*items[:i], spread, *items[i + 2:]]) if len(items) > 2 else spread
+            return _chain([*items[:i], spread, *items[i + 2:]]) if len(items) > 2 else spread
     return None
 
 
 def _transpose_term(t):
     """(c A)ᵀ = c Aᵀ, so a scaled term's transpose can cancel too."""
-    factors = t.items if isinstance(t, E.Mul) else (t,)
-    big = [f for f in factors if not f.is_scalar]
-    if len(big) != 1:
-        return E.transpose(t)
-    return E.mul(*(f for f in factors if f.is_scalar), E.transpose(big[0]))
+    scalars, body = _scaled(t)
+    return E.transpose(t) if body is None else E.mul(*scalars, E.transpose(body))
 
 
 def _transposes(e) -> int:
