@@ -37,7 +37,7 @@ _LAZY = {
     "derivation": "Derivation derive",
     "errors": "ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError",
     "expr": "Expr const diag dot matrix maximum relu scalar stack sum_ vector",
-    "multivariate": "gradient jacobian", "parse": "parse", "hessian": "hessian",
+    "multivariate": "gradient jacobian", "parse": "parse", "hessian": "hessian hvp",
     "matrix_builders": "det inv log_softmax logsumexp mean norm softmax trace",
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names.split()}
@@ -45,7 +45,7 @@ _ALIASES = {"sum": "sum_", "abs": "abs_"}  # the paper's names, outside __all__
 
 
 _EXPORTED = ("Derivation derive ArgumentError ParseError ShapeError SymcalcError UnsupportedError VerificationError "
-             "Expr evaluate const diag dot matrix maximum relu scalar stack sum_ vector gradient jacobian hessian parse "
+             "Expr evaluate const diag dot matrix maximum relu scalar stack sum_ vector gradient jacobian hessian hvp parse "
              "det inv log_softmax logsumexp mean norm softmax trace "
              "__version__").split()
 

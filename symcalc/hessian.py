@@ -46,6 +46,22 @@ def _second_derivation():
     return SecondDerivation
 
 
+def _product_derivation():
+    """The Derivation subclass of a Hessian-vector product: its closed form needs the direction too."""
+    class ProductDerivation(_second_derivation()):
+        """A :class:`Derivation` of H v: ``differentiated`` is v·∇f, whose gradient H v is; ``direction`` is v."""
+
+        def evaluate(self, values: dict, var=None):
+            from .derivation import by_var
+            from .numeric import bind, evaluate
+
+            values = by_var(self.differentiated, values)
+            _, sizes = bind(list(values), values)
+            return evaluate(self.closed_form(var), values, sizes)
+
+    return ProductDerivation
+
+
 def _refuse(expr, variables) -> None:
     """Only a scalar's Hessian by vectors (or scalars) is a matrix; anything else is a tensor."""
     if not expr.is_scalar:
@@ -103,10 +119,120 @@ def hessian(f, x, y=None, *, layout: str = "numerator", title: str | None = None
         return d
 
 
+def hvp(f, x, y=None, *, v: str = "v", title: str | None = None, notes=(), names=None, output: str | None = None,
+        scalars: str = "", vectors: str = "", matrices: str = "", onehot: str = "", verify: bool = True):
+    """The Hessian-vector product H v of a scalar ``f`` by a column vector ``x``, derived without H.
+
+    H v is the gradient by x of the scalar v·∇f (∇f the gradient, v a direction of its own, named by
+    ``v``), so the same rules derive it as a gradient: for large n it costs what the gradient costs,
+    where H has n² entries. With a second variable ``y`` the product is the mixed block's,
+    (∂²f/∂x∂y) v with v of y's length: the gradient by x of v·∇_y f. The steps are the gradient's,
+    then the product's (phase "product"); the closed form is a column of x's shape, checked against
+    differences of v·∇f. Other arguments as for :func:`hessian`.
+
+    >>> import symcalc as sc
+    >>> Hv = sc.hvp("mean(log(1 + exp(-y * (X @ w))))", "w", vectors="w:n y:N", matrices="X:N,n")
+    >>> print(Hv.closed_form())
+    (1/N) Xᵀ (y² ⊗ σ(−y ⊗ Xw) ⊗ (1 − σ(−y ⊗ Xw)) ⊗ Xv)
+    >>> Hv.shape, Hv.direction.name, Hv.verification.status
+    ((n, 1), 'v', 'passed')
+    """
+    from .budget import budget, check_printed
+    from .limits import check_text
+
+    title = None if title is None else check_text(title, "title")
+    notes = tuple(check_text(n, "a note") for n in (notes if isinstance(notes, (list, tuple)) else [notes]))
+    with budget():
+        d = _hvp(f, x, y, v, title=title, notes=notes, names=names, output=output,
+                 decl={"scalars": scalars, "vectors": vectors, "matrices": matrices}, onehot=onehot, verify=verify)
+        check_printed(d.steps)
+        return d
+
+
+def _hvp(f, x, y, v, *, title, notes, names, output, decl, onehot, verify):
+    f, xs = _prepared(f, x, y, decl, onehot)
+    direction = _direction(v, f, xs[-1])
+    first, gradient = _gradient(f, xs[-1], names, output, title, notes, decl, verify)
+    return _product(first, gradient, xs, direction, verify)
+
+
+def product_of(d):
+    """The Hessian-vector product of a Hessian's derivation ``d`` (from :func:`hessian`), reusing its
+    gradient; the direction is v (or v_1, … where f has a v)."""
+    f, xs = d.expr, list(d.wrt)
+    taken = {u.name for u in E.variables(f)}
+    name = next(c for c in ("v", *(f"v_{k}" for k in range(1, len(taken) + 2))) if c not in taken)
+    direction = _direction(name, f, xs[-1])
+    if len(xs) == 1:
+        return _product(d.gradient, d.differentiated, xs, direction, verify=True)
+    first, gradient = _gradient(f, xs[-1], None, d.output.name, d.title, d.notes, {}, True)
+    return _product(first, gradient, xs, direction, verify=True)
+
+
+def _product(first, gradient, xs, direction, verify):
+    """H v as the gradient by x of v·∇f: derived, assembled after the gradient's steps, checked."""
+    from .derivation import _run, verify_derivation
+    from .layout import to_denominator
+
+    along = direction * gradient if direction.is_scalar else E.dot(direction, gradient)
+    name = f"{direction.name}·∇{first.output.name}"
+    steps, closed, _ = _run(along, [xs[0]], _fresh_names(_taken(first)), name, None)
+    steps, closed = to_denominator(steps, closed)
+    d = _assemble_product(first, along, xs, direction, steps, closed)
+    return verify_derivation(d) if verify else d
+
+
+def _direction(v, f, y):
+    """The direction v: a new variable of y's shape, its name not one of f's."""
+    from .limits import check_name
+
+    name = check_name(v, "the direction v")
+    if name in {u.name for u in E.variables(f)}:
+        raise SymcalcError(f"the direction {name} is already a variable of {f}; name it differently (v=...)")
+    return E.Var(name, y.shape)
+
+
+def _assemble_product(first, along, xs, direction, steps, closed):
+    """The gradient's steps, then those of v·∇f by x under the phase "product", the result labelled ∇²f v."""
+    out, x, by = first.output, xs[0], xs[-1]
+    head = [replace(s, sides=(E.Var("∇" + out.name, s.shape, "intermediate"), *s.sides[1:]))
+            if s.phase == "result" else s for s in first.steps]
+    nabla = E.Var("∇" + out.name, by.shape, "intermediate")
+    block = E.Var("∇²" + out.name, (x.shape[0], x.shape[0]), "intermediate") if x == by else \
+        E.Partial(nabla, x, (by.shape[0], x.shape[0]))
+    label = E.MatMul((E.transpose(block) if x != by else block, direction), x.shape)
+    named = E.Var(f"{direction.name}·∇{out.name}", E.SCALAR, "intermediate")
+    second = [] if any(s.phase == "define" for s in steps) else [Step("product", (named, along), E.SCALAR)]
+    second += [replace(s, phase="product") if s.phase != "result" else
+               Step("result", (label, *s.sides[1:]), s.shape, s.rules, s.note, wrt=x) for s in steps]
+    d = _product_derivation()(first.expr, [x], [*head, *second], closed,
+                              (first.intermediates, first.output, first.root), "denominator", first.title, first.notes)
+    d.layout_text = (f"H {direction.name} is the gradient by {x.name} of {direction.name}·∇{out.name} (a column of "
+                     f"{x.name}'s shape), H[i, j] = ∂²{out.name}/∂{x.name}ᵢ∂{by.name}ⱼ: no Hessian is formed")
+    d.differentiated, d.gradient, d.direction = along, first, direction
+    return d
+
+
 def _hessian(f, x, y, *, layout, title, notes, names, output, decl, onehot, verify):
+    from .derivation import LAYOUTS, _run, verify_derivation
+
+    if layout not in LAYOUTS:
+        raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    f, xs = _prepared(f, x, y, decl, onehot)
+    first, gradient = _gradient(f, xs[0], names, output, title, notes, decl, verify)
+    by = xs[-1]
+    steps, closed, _ = _run(gradient, [by], _fresh_names(_taken(first)), "∇" + first.output.name, None)
+    if layout == "denominator":
+        from .layout import to_denominator
+
+        steps, closed = to_denominator(steps, closed)
+    d = _assemble(first, gradient, xs, steps, closed, layout)
+    return verify_derivation(d) if verify else d
+
+
+def _prepared(f, x, y, decl, onehot):
+    """(f as a tree with its labels marked, [x] or [x, y] resolved), the Hessian's shapes checked."""
     from .declarations import mark_onehot
-    from .derivation import LAYOUTS, _run, derive, verify_derivation
-    from .engine import unpresent
     from .wrt import resolve
 
     if isinstance(f, str):
@@ -114,24 +240,23 @@ def _hessian(f, x, y, *, layout, title, notes, names, output, decl, onehot, veri
 
         f = parse(f, **decl)
     f = mark_onehot(E.as_expr(f), onehot)
-    if layout not in LAYOUTS:
-        raise SymcalcError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     xs = [resolve(v, f, decl) for v in ([x] if y is None else [x, y])]
     _refuse(f, xs)
-    # the gradient: a column n×1, checked against differences of f like any derivation
-    first = derive(f, xs[0], layout="denominator", names=names, output=output, title=title, notes=notes,
-                   verify=verify, **decl)
-    gradient = unpresent(first.closed_form())
-    by = xs[-1]
-    name = "∇" + first.output.name
-    taken = {v.name for v, _ in first.intermediates} | {first.output.name}
-    steps, closed, _ = _run(gradient, [by], _fresh_names(taken), name, None)
-    if layout == "denominator":
-        from .layout import to_denominator
+    return f, xs
 
-        steps, closed = to_denominator(steps, closed)
-    d = _assemble(first, gradient, xs, steps, closed, layout)
-    return verify_derivation(d) if verify else d
+
+def _gradient(f, x, names, output, title, notes, decl, verify):
+    """(the gradient's derivation, its closed form): the column ∇f, checked against differences of f."""
+    from .derivation import derive
+    from .engine import unpresent
+
+    first = derive(f, x, layout="denominator", names=names, output=output, title=title, notes=notes,
+                   verify=verify, **decl)
+    return first, unpresent(first.closed_form())
+
+
+def _taken(first) -> set:
+    return {v.name for v, _ in first.intermediates} | {first.output.name}
 
 
 def _assemble(first, gradient, xs, steps, closed, layout):

@@ -173,6 +173,8 @@ class _Printer(MatrixPrinting, Visitor):
 
     @on(E.Transpose)
     def _Transpose(self, e):
+        if isinstance(e.arg, E.Partial):  # (∂∇f/∂x)ᵀ: the ᵀ belongs to the whole fraction
+            return self.transposed(self.paren(self.p(e.arg))), POW
         return self.transposed(self.p(e.arg, POW + 1)), POW
 
     @on(E.Dot)

@@ -47,6 +47,8 @@ def text_name(name: str) -> str:
 
 def latex_name(name: str, bold: bool = False) -> str:
     """``beta`` → \\beta, ``x_1`` → x_{1}, ``β`` → \\beta."""
+    if "·" in name:  # a Hessian-vector product's v·∇f
+        return r" \cdot ".join(latex_name(part, bold) for part in name.split("·"))
     if name.startswith("∇²"):  # a Hessian's label ∇²f
         return r"\nabla^{2} " + latex_name(name[2:], bold)
     if name.startswith("∇"):

@@ -19,6 +19,7 @@ PHASES = {
     "substitute": "Substitute back and simplify",
     # a Hessian's Jacobian of the gradient (issue 13); the title is LaTeX-safe (\paragraph prints it as it is)
     "second": "Second derivative: the Jacobian of the gradient, by the same rules",
+    "product": "Hessian-vector product: the gradient of the direction times the gradient, by the same rules",
     "result": "Result",
 }
 

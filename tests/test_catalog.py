@@ -165,7 +165,7 @@ def _validate(doc):
             assert set(r) == {"wrt", "shape", "text", "latex", "srepr"}
         for s in d["steps"]:
             assert set(s) == {"phase", "sides", "equation", "shape", "factor_shapes", "rules", "wrt", "note"}
-            assert s["phase"] in ("define", "local", "chain", "backward", "substitute", "second", "result")
+            assert s["phase"] in ("define", "local", "chain", "backward", "substitute", "second", "product", "result")
             for rule in s["rules"]:
                 assert set(rule) == {"key", "name", "number"}
 

@@ -176,3 +176,63 @@ def test_random_matrix_losses_in_torch_and_jax_match_autodiff(torch, jax, exampl
 def test_arguments_helper_lists_the_expression_variables_first():
     d = sc.derive("x ** 2", ["y", "x"], scalars="x y")
     assert [v.name for v in arguments(d)] == ["x", "y"]
+
+
+# ---------------------------------------------------------------- second derivatives
+
+SECOND = [(name, layout, i) for name in catalog.names() if any(p.order == 2 for p in catalog.entry(name).parts)
+          for layout in LAYOUTS for i in range(len(catalog.entry(name).parts))]
+
+
+def _second(source):
+    namespace = {}
+    exec(compile(source, "<generated>", "exec"), namespace)
+    return namespace["value_grad_hessian"], namespace["hessian_vector_product"]
+
+
+def _block(d, H):
+    """The block as ∂²f/∂xᵢ∂yⱼ whichever layout it came back in (cf. test_codegen_hessian._numerator)."""
+    H = np.atleast_2d(np.asarray(H, dtype=float))
+    return H.T if d.layout == "denominator" and len(d.wrt) == 2 else H
+
+
+@pytest.mark.parametrize("name, layout, i", SECOND, ids=[f"{n}-{l}-{i}" for n, l, i in SECOND])
+def test_torch_hessian_code_matches_autograd_functional_hessian(torch, name, layout, i):
+    """The generated torch Hessian against torch.autograd.functional.hessian of the generated value, the
+    generated product against torch.autograd.functional.hvp (a single variable's Hessian)."""
+    d = _derivation(name, layout, i)
+    values = point(d, np.random.default_rng(4))
+    f, hvp = _second(to_source(d, "torch"))
+    tensors = {k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64) for k, v in values.items()}
+    x, y = d.wrt[0].name, d.wrt[-1].name
+    _, _, H = f(**tensors)
+
+    if x == y:
+        block = torch.autograd.functional.hessian(lambda a: f(**{**tensors, x: a})[0], tensors[x])
+    else:
+        block = torch.autograd.functional.hessian(lambda a, b: f(**{**tensors, x: a, y: b})[0],
+                                                  (tensors[x], tensors[y]))[0][1]
+    want = block.detach().numpy().reshape(values[x].size, values[y].size)
+    assert np.allclose(_block(d, H.detach().numpy()), want, rtol=1e-8, atol=1e-10)
+    v = torch.tensor(np.random.default_rng(5).normal(size=values[y].shape), dtype=torch.float64)
+    got = hvp(**tensors, v=v).detach().numpy().ravel()
+    assert np.allclose(got, want @ v.numpy().ravel(), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("name, layout, i", SECOND, ids=[f"{n}-{l}-{i}" for n, l, i in SECOND])
+def test_jax_hessian_code_matches_jax_hessian(jax, name, layout, i):
+    d = _derivation(name, layout, i)
+    values = point(d, np.random.default_rng(4))
+    f, hvp = _second(to_source(d, "jax"))
+    x, y = d.wrt[0].name, d.wrt[-1].name
+    _, _, H = f(**values)
+    if x == y:
+        want = jax.hessian(lambda a: f(**{**values, x: a})[0])(values[x])
+    else:
+        want = jax.jacfwd(jax.grad(lambda b, a: f(**{**values, x: a, y: b})[0], argnums=1), argnums=0)(
+            values[y], values[x])
+    want = np.asarray(want).reshape(values[x].size, values[y].size)
+    assert np.allclose(_block(d, np.asarray(H)), want, rtol=1e-8, atol=1e-10)
+    v = np.random.default_rng(5).normal(size=values[y].shape)
+    got = np.asarray(hvp(**values, v=v)).ravel()
+    assert np.allclose(got, want @ v.ravel(), rtol=1e-8, atol=1e-10)

@@ -6,6 +6,8 @@ broadcasts, softmax, inverses, determinants), with fewer examples; every generat
 pass pyflakes' checks (run in process here: a subprocess per example would dominate the time)."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -20,7 +22,7 @@ import test_random_matrix_expressions as mat
 pyflakes_api = pytest.importorskip("pyflakes.api", reason="pyflakes is in the test extra: pip install '.[test]'")
 from pyflakes.reporter import Reporter  # noqa: E402
 
-EXAMPLES = 40
+EXAMPLES = int(os.environ.get("SYMCALC_CODEGEN_EXAMPLES", "40"))
 SETTINGS = dict(max_examples=EXAMPLES, derandomize=True, **vec.SETTINGS)
 
 

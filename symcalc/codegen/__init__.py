@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import linecache
 
-from ..errors import UnsupportedError
 from .backends import BACKENDS
 from .module import module_source
 
@@ -47,22 +46,42 @@ def to_source(derivations, backend: str = "numpy") -> str:
     <BLANKLINE>
     """
     items = derivations if isinstance(derivations, (list, tuple)) else [derivations]
-    for d in items:
-        if getattr(d, "order", 1) != 1:  # the plan reads a gradient's steps; a Hessian's are two derivations
-            raise UnsupportedError("code generation covers first derivatives only for now; for a Hessian, "
-                                   "generate the gradient's code (--order 1) and differentiate it numerically")
-    return module_source(items, backend)
+    return module_source(functions(items), backend)
+
+
+def functions(derivations) -> list:
+    """(derivation, mode, function name) for each function of the module: value_and_grad for a
+    gradient; value_grad_hessian and hessian_vector_product for a Hessian (the product derived as
+    the gradient of v·∇f); hessian_vector_product for :func:`symcalc.hvp`'s derivation. Several
+    derivations number their functions (value_and_grad_1, ...)."""
+    from ..hessian import product_of
+
+    out = []
+    for i, d in enumerate(derivations):
+        suffix = f"_{i + 1}" if len(derivations) > 1 else ""
+        if hasattr(d, "direction"):
+            out.append((d, "hvp", "hessian_vector_product" + suffix))
+        elif getattr(d, "order", 1) == 2:
+            out += [(d, "hessian", "value_grad_hessian" + suffix),
+                    (product_of(d), "hvp", "hessian_vector_product" + suffix)]
+        else:
+            out.append((d, "grad", "value_and_grad" + suffix))
+    return out
 
 
 def compile_numpy(d):
     """The numpy function of :func:`to_source` for one derivation, ready to call. The module text is
     compiled from our own source (built from the validated tree, never from user text run as code)
-    in a namespace of its own; ``f.source`` holds the text, and tracebacks show its lines."""
+    in a namespace of its own; ``f.source`` holds the text, and tracebacks show its lines. For a
+    Hessian the function is ``value_grad_hessian``, with the Hessian-vector product as ``f.hvp``."""
     source = to_source(d, "numpy")
     filename = f"<symcalc generated {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
     namespace = {"__name__": "symcalc_generated"}
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our generated module, see above
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    f = namespace["value_and_grad"]
-    f.source = source
-    return f
+    first = next(namespace[n] for n in ("value_and_grad", "value_grad_hessian", "hessian_vector_product")
+                 if n in namespace)
+    if first.__name__ == "value_grad_hessian":
+        first.hvp = namespace["hessian_vector_product"]
+    first.source = source
+    return first

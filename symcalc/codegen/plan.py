@@ -38,22 +38,54 @@ class Plan:
     lines: tuple
 
 
-def build(d) -> Plan:
-    """The lines computing ``d``'s output and the gradient by each of its variables."""
+def build(d, extra=(), returns=("value", "gradient")) -> Plan:
+    """The lines computing ``d``'s output and the gradient by each of its variables; then ``extra``
+    lines (kind, target, expression, label, rules) written in the same names; only the lines that
+    what ``returns`` names (and ``extra``) need are kept."""
     defs = _ordered(d.intermediates)
     deltas = _delta_steps(d)
     forward = [(v, x) for v, x in defs if v not in deltas]
     backward = [(v, x) for v, x in defs if v in deltas]
     rank = {v: (i, x) for i, (v, x) in enumerate(forward + backward)}
     lines = [_definition("forward", v, x, rank, f"{v} = {x}", _define_rules(d, v)) for v, x in forward]
-    lines.append(Line("value", d.output, _fold(d.root, _table(forward)), f"{d.output} = {d.root}"))
-    gradients = _gradients(d, lines, forward + backward)
-    needed = _needed([*lines[-1:], *gradients], forward + backward)
-    lines = [line for line in lines if line.kind == "value" or line.target in needed]
+    value = Line("value", d.output, _fold(d.root, _table(forward)), f"{d.output} = {d.root}")
+    gradients = _gradients(d, [*lines, value], forward + backward)
+    table = _table(forward + backward)
+    more = [_extra(kind, target, _fold(e, table), label, rules) for kind, target, e, label, rules in extra]
+    kept = [*([value] if "value" in returns else []), *(gradients if "gradient" in returns else []), *more]
+    needed = _needed(kept, forward + backward)
+    lines = [line for line in lines if line.target in needed] + [line for line in kept if line.kind == "value"]
     lines += [_definition("backward", v, x, rank, f"{v} = {deltas[v].sides[1]} = {x}",
                           tuple(r.label for r in deltas[v].rules)) for v, x in backward if v in needed]
-    inputs = list(dict.fromkeys([*E.variables(d.expr), *d.wrt]))
-    return Plan(tuple(inputs), tuple(lines + gradients))
+    lines += [line for line in kept if line.kind != "value"]
+    inputs = [*E.variables(d.expr), *d.wrt, *(v for _, _, e, _, _ in extra for v in E.variables(e))]
+    return Plan(tuple(dict.fromkeys(inputs)), tuple(lines))
+
+
+def build_second(d) -> Plan:
+    """The lines of a Hessian (``d`` from :func:`symcalc.hessian`): the gradient's, then the Hessian
+    in the gradient's names (σ(Xw) is the forward pass's u₂, computed once)."""
+    hessian = next(s for s in reversed(d.steps) if s.phase == "result")
+    extra = [("hessian", d.wrt[-1], d.closed_form(), hessian.sides[0], _phase_rules(d, "second"))]
+    return build(d.gradient, extra)
+
+
+def build_product(p) -> Plan:
+    """The lines of a Hessian-vector product (``p`` from :func:`symcalc.hvp`): only what H v needs of
+    the gradient's forward and backward passes, then H v; no Hessian, no value."""
+    product = next(s for s in reversed(p.steps) if s.phase == "result")
+    extra = [("product", p.wrt[0], p.closed_form(), product.sides[0], _phase_rules(p, "product"))]
+    return build(p.gradient, extra, returns=())
+
+
+def _extra(kind, target, e, label, rules) -> Line:
+    return Line(kind, target, e, f"{label} = {e}", rules)
+
+
+def _phase_rules(d, phase) -> tuple:
+    """The rules the chain steps of a phase cite."""
+    labels = [r.label for s in d.steps if s.phase == phase and s.factor_shapes for r in s.rules]
+    return tuple(dict.fromkeys(labels))
 
 
 # ---------------------------------------------------------------- definitions

@@ -28,6 +28,12 @@ class Products:
             scales = [f for f in e.items if f.is_scalar]
             return self._product(scales) if scales else Code("1.0", ATOM, (), diag=True)
         acc, start = self._shared_prefix(e)  # (AB)C where AB is computed elsewhere too: AB once, on from there
+        if acc is None and _column_result(e):
+            spread = _distributed(e)
+            if spread is not None:
+                return self.expr(spread)
+            if _from_the_right(e):
+                return self._MatMul(_nested(e))
         so_far = None if acc is None else (e.items[0].shape[0], e.items[start - 1].shape[1])
         scales = [f for f in e.items[start:] if f.is_scalar]  # a 1×1 factor scales (numpy's @ refuses a number)
         for f in e.items[start:]:
@@ -86,7 +92,9 @@ class Products:
         """The product so far as a value (a diagonal one stays diagonal)."""
         if isinstance(acc, Code):
             return acc
-        raise UnsupportedError(f"a matrix product cannot end in a lone {acc[0]}")
+        if acc is not None:  # 1⃗ s, the rest 1×1 scales: s along a column, a broadcast one until needed
+            return Code("1.0", ATOM, ())
+        raise UnsupportedError("a matrix product of scalars only reached the matrix-product code")
 
     def _spread_columns(self, code: Code, shape) -> Code:
         """``code`` with its columns spread out where they are broadcast, for a product from the right (a
@@ -148,6 +156,70 @@ def leading(kind, items, whole=False) -> list:
         return next((f.shape for f in part if not f.is_scalar), E.SCALAR)
 
     return [kind(tuple(items[:k]), shape(items[:k])) for k in range(2, len(items) + (1 if whole else 0))]
+
+
+def _column_result(e) -> bool:
+    return e.shape[1] == ONE and e.shape[0] != ONE
+
+
+def _from_the_right(e) -> bool:
+    """A chain ending in a column, A B … v, costs least from the right: every step is then a matrix
+    times a vector (Xᵀdiag(d)Xv as Xᵀ(d ⊗ (Xv)), never the n×n Xᵀdiag(d)X)."""
+    factors = [f for f in e.items if not (f.is_scalar or isinstance(f, E.Identity))]
+    return len(factors) > 2
+
+
+def _distributed(e):
+    """A chain ending in a column with a sum of matrices in it, … (S + T) … v, as the sum of the chains
+    … S … v + … T … v, each then computed from the right ((diag(p) − ppᵀ)v as p ⊗ v − p(pᵀv), never
+    an n×n matrix); None where no factor is such a sum."""
+    for k, f in enumerate(e.items):
+        terms = _matrix_terms(f)
+        if terms is not None:
+            chains = [_chain((*e.items[:k], *term, *e.items[k + 1:]), e.shape) for term in terms]
+            return E.Add(tuple(chains), e.shape)
+    return None
+
+
+def _matrix_terms(f):
+    """The terms of a sum of matrices (of a transposed one, each transposed), each as the factors of a
+    product: −2 ppᵀ as (−2, p, pᵀ); None for anything else."""
+    transposed = isinstance(f, E.Transpose)
+    s = f.arg if transposed else f
+    if not isinstance(s, E.Add) or s.is_scalar or 1 in (s.shape[0], s.shape[1]):
+        return None
+    return [_factors(t, transposed) for t in s.items]
+
+
+def _factors(t, transposed=False) -> tuple:
+    """A matrix term (transposed) as the factors of a product, its scalar coefficients first:
+    (diag(v)Bᵀ)ᵀ as (B, diag(v))."""
+    if isinstance(t, E.Mul) and sum(not f.is_scalar for f in t.items) == 1:
+        scales = [f for f in t.items if f.is_scalar]
+        return (*scales, *_factors(next(f for f in t.items if not f.is_scalar), transposed))
+    items = tuple(t.items) if isinstance(t, E.MatMul) else (t,)
+    return tuple(E.transpose(f) for f in reversed(items)) if transposed else items
+
+
+def _chain(items, shape):
+    """A product of ``items``; a negative coefficient leads, outside, so the sum writes a minus."""
+    scales = [f for f in items if f.is_scalar]
+    rest = [f for f in items if not f.is_scalar]
+    if len(rest) == 1:
+        return E.Mul((*scales, *rest), shape) if scales else rest[0]
+    if scales and E.is_negative(scales[0]):
+        return E.Mul((scales[0], E.MatMul((*scales[1:], *rest), shape)), shape)
+    return E.MatMul((*scales, *rest), shape)
+
+
+def _nested(e):
+    """A B … v as A (B (… v)): a product of two factors, the second computed first."""
+    items = [f for f in e.items if not isinstance(f, E.Identity)]
+    scales, factors = [f for f in items if f.is_scalar], [f for f in items if not f.is_scalar]
+    inner = factors[-1]
+    for f in reversed(factors[1:-1]):
+        inner = E.MatMul((f, inner), (f.shape[0], inner.shape[1]))
+    return E.MatMul((*scales, factors[0], inner), e.shape)
 
 
 def _row(code: Code) -> str:
