@@ -124,9 +124,10 @@ def output_name(taken) -> str:
         f"y_{k}" for k in range(1, len(taken) + 2) if f"y_{k}" not in taken)
 
 
-def decompose(expr, wrt, names=None, output=None):
-    """(intermediates [(Var, definition)], output Var, root definition)."""
-    taken = {v.name for v in [*E.variables(expr), *wrt]}  # a variable of differentiation may be absent
+def decompose(expr, wrt, names=None, output=None, taken=()):
+    """(intermediates [(Var, definition)], output Var, root definition); no intermediate takes a name
+    in ``taken`` (the variables an outer derivation abstracted away, such as the trace rule's)."""
+    taken = {v.name for v in [*E.variables(expr), *wrt]} | set(taken)  # a variable of differentiation may be absent
     dec = _Decomposer(wrt, names, taken)
     root = dec.visit(expr)
     renames = _rename_single(dec)
@@ -217,16 +218,17 @@ class _Context:
         return p in self.wrt or any(p == u for u, _ in self.intermediates)
 
 
-def run(expr, wrt, names=None, output=None, given=None):
+def run(expr, wrt, names=None, output=None, given=None, taken=()):
     """(steps, closed forms {var: expr}, graph info) for ``expr`` differentiated by each of ``wrt``.
 
-    ``given`` is an optional hand-made (intermediates, root) decomposition.
+    ``given`` is an optional hand-made (intermediates, root) decomposition; ``taken`` names no
+    intermediate may have.
     """
     _refuse_tensors(expr, wrt)
     if given is not None:
         intermediates, out, root, reasons = given_graph(expr, *given, output=output, wrt=wrt)
     else:
-        intermediates, out, root, reasons = decompose(expr, wrt, names, output)
+        intermediates, out, root, reasons = decompose(expr, wrt, names, output, taken)
     steps = [Step("define", (v, d), d.shape, _why(v, reasons)) for v, d in intermediates]
     if intermediates:
         steps.append(Step("define", (out, root), root.shape))

@@ -131,9 +131,9 @@ def hvp(f, x, y=None, *, v: str = "v", title: str | None = None, notes=(), names
     differences of v·∇f. Other arguments as for :func:`hessian`.
 
     >>> import symcalc as sc
-    >>> Hv = sc.hvp("mean(log(1 + exp(-y * (X @ w))))", "w", vectors="w:n y:N", matrices="X:N,n")
+    >>> Hv = sc.hvp("sum(exp(A @ x))", "x", vectors="x", matrices="A:m,n")
     >>> print(Hv.closed_form())
-    (1/N) Xᵀ (y² ⊗ σ(−y ⊗ Xw) ⊗ (1 − σ(−y ⊗ Xw)) ⊗ Xv)
+    Aᵀ diag(exp(Ax)) Av
     >>> Hv.shape, Hv.direction.name, Hv.verification.status
     ((n, 1), 'v', 'passed')
     """

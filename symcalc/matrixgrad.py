@@ -123,7 +123,7 @@ def run_by_matrix(expr, W, *, names=None, output=None):
     if output is None:  # the inner derivation sees z, not W: keep W's name (and the z's) from the output
         output = output_name({v.name for v in [*E.variables(expr), *E.variables(reduced)]})
     inner_steps, inner, (intermediates, out, root) = engine.run(reduced, [z for z, *_ in products], names=names,
-                                                         output=output)
+                                                         output=output, taken={v.name for v in E.variables(expr)})
     defined = [(z, p) for z, p, *_ in products]
     steps = [Step("define", (z, p), p.shape, (RULES["trace"],)) for z, p in defined]
     steps += [s if s.phase != "result" else replace(s, phase="chain") for s in inner_steps]

@@ -361,3 +361,17 @@ def test_every_function_runs(what):
     for layout in LAYOUTS:
         d = function_loss(what, layout)
         check_compiled(d, point(d, np.random.default_rng(5)))
+
+
+def test_an_intermediate_of_the_trace_rule_never_takes_a_variables_name():
+    """Found by the random codegen test (400 examples): by the matrix M, ((Mu)ᵀMv)² named its inner
+    product u, the name of a variable; the printed steps were ambiguous and the generated code
+    overwrote the argument u (a wrong gradient, 4.2 off). The inner derivation now avoids the names."""
+    M, u, v = sc.matrix("M", "N", "n"), sc.vector("u", "n"), sc.vector("v", "n")
+    d = sc.derive((sc.expr.transpose(M @ u) @ M @ v) ** 2, M)
+    assert not {x.name for x, _ in d.intermediates} & {"M", "u", "v"}
+    rng = np.random.default_rng(2)
+    values = {"M": rng.normal(size=(3, 4)), "u": rng.normal(size=4), "v": rng.normal(size=4)}
+    Mu, Mv = values["M"] @ values["u"], values["M"] @ values["v"]
+    want = 2 * (Mu @ Mv) * (np.outer(values["u"], Mv) + np.outer(values["v"], Mu))  # numerator layout: n×N
+    assert relative(d.compile()(**values)[1]["M"], want) < 1e-10

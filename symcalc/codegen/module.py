@@ -244,7 +244,7 @@ class _Function:
         d, out, x = self.d, self.d.output.name, self.d.wrt[0]
         what = "the Hessian" if len(d.wrt) == 1 else "the mixed second derivative"
         return [f"Returns ({out}, gradient, hessian): {out} as {self._value()}; the gradient ∇{out} by {x.name},",
-                f"in the shape {x.name} was passed in; {what}, a {fmt_shape(d.closed_form().shape)} array.", "",
+                f"in the shape {x.name} was passed in; {what}: an array, {fmt_shape(d.closed_form().shape)}.", "",
                 *_wrapped(d.layout_text[0].upper() + d.layout_text[1:] + ".")]
 
     def _returns_product(self) -> list:
