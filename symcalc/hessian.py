@@ -107,14 +107,20 @@ def hessian(f, x, y=None, *, layout: str = "numerator", title: str | None = None
     >>> sc.hessian("x**3", "x").evaluate({"x": 2})
     12.0
     """
+    return _bounded(_hessian, f, x, y, layout=layout, title=title, notes=notes, names=names, output=output,
+                    decl={"scalars": scalars, "vectors": vectors, "matrices": matrices}, onehot=onehot, verify=verify)
+
+
+def _bounded(build, *args, title, notes, **kwargs):
+    """``build``'s derivation with the title and notes checked, under the work budget, its printed
+    size bounded (as :func:`~symcalc.derive` does)."""
     from .budget import budget, check_printed
     from .limits import check_text
 
     title = None if title is None else check_text(title, "title")
     notes = tuple(check_text(n, "a note") for n in (notes if isinstance(notes, (list, tuple)) else [notes]))
     with budget():
-        d = _hessian(f, x, y, layout=layout, title=title, notes=notes, names=names, output=output, decl={"scalars": scalars, "vectors": vectors,
-                                                              "matrices": matrices}, onehot=onehot, verify=verify)
+        d = build(*args, title=title, notes=notes, **kwargs)
         check_printed(d.steps)
         return d
 
@@ -137,16 +143,8 @@ def hvp(f, x, y=None, *, v: str = "v", title: str | None = None, notes=(), names
     >>> Hv.shape, Hv.direction.name, Hv.verification.status
     ((n, 1), 'v', 'passed')
     """
-    from .budget import budget, check_printed
-    from .limits import check_text
-
-    title = None if title is None else check_text(title, "title")
-    notes = tuple(check_text(n, "a note") for n in (notes if isinstance(notes, (list, tuple)) else [notes]))
-    with budget():
-        d = _hvp(f, x, y, v, title=title, notes=notes, names=names, output=output,
-                 decl={"scalars": scalars, "vectors": vectors, "matrices": matrices}, onehot=onehot, verify=verify)
-        check_printed(d.steps)
-        return d
+    return _bounded(_hvp, f, x, y, v, title=title, notes=notes, names=names, output=output,
+                    decl={"scalars": scalars, "vectors": vectors, "matrices": matrices}, onehot=onehot, verify=verify)
 
 
 def _hvp(f, x, y, v, *, title, notes, names, output, decl, onehot, verify):
@@ -159,13 +157,17 @@ def _hvp(f, x, y, v, *, title, notes, names, output, decl, onehot, verify):
 def product_of(d):
     """The Hessian-vector product of a Hessian's derivation ``d`` (from :func:`hessian`), reusing its
     gradient; the direction is v (or v_1, … where f has a v)."""
+    return _bounded(_product_of, d, title=d.title, notes=d.notes)
+
+
+def _product_of(d, title, notes):
     f, xs = d.expr, list(d.wrt)
     taken = {u.name for u in E.variables(f)}
     name = next(c for c in ("v", *(f"v_{k}" for k in range(1, len(taken) + 2))) if c not in taken)
     direction = _direction(name, f, xs[-1])
     if len(xs) == 1:
         return _product(d.gradient, d.differentiated, xs, direction, verify=True)
-    first, gradient = _gradient(f, xs[-1], None, d.output.name, d.title, d.notes, {}, True)
+    first, gradient = _gradient(f, xs[-1], None, d.output.name, title, notes, {}, True)
     return _product(first, gradient, xs, direction, verify=True)
 
 

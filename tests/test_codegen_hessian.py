@@ -188,3 +188,23 @@ def test_product_of_names_the_direction_apart_from_the_variables():
     d = sc.hessian("v.T @ A @ v", "v", vectors="v", matrices="A:n,n")
     p = product_of(d)
     assert p.direction.name == "v_1" and p.verification.status == "passed"
+
+
+def test_an_hvp_derivation_renders_in_every_format():
+    """One data structure of steps: the product's phase and its label reach every renderer."""
+    import json
+
+    from symcalc.render import json as json_render
+    from symcalc.render import latex, markdown
+    from symcalc.render.text import PAGE, render
+    from symcalc.steps import PHASES
+
+    d = sc.hvp("x @ (B @ y) + (x @ x) * (y @ y)", "x", "y", vectors="x y:m", matrices="B:n,m")
+    text = render(d, PAGE, False)
+    assert PHASES["product"] in text and "(∂∇f/∂x)ᵀ" in text
+    tex = latex.render(d)
+    assert r"\left(\frac{\partial \nabla \mathbf{f}}{\partial \mathbf{x}}\right)^{T} \mathbf{v}" in tex
+    assert PHASES["product"] in markdown.render(d)
+    doc = json.loads(json_render.render([d]))
+    assert "product" in {s["phase"] for s in doc["derivations"][0]["steps"]}
+    assert d.check(samples=3).passed
