@@ -55,7 +55,8 @@ def _product_derivation():
             from .derivation import by_var
             from .numeric import bind, evaluate
 
-            values = by_var(self.differentiated, values)
+            named = {v.name for v in E.variables(self.differentiated)}  # f's others may vanish from v·∇f
+            values = by_var(self.differentiated, {k: x for k, x in values.items() if getattr(k, "name", k) in named})
             _, sizes = bind(list(values), values)
             return evaluate(self.closed_form(var), values, sizes)
 
@@ -154,21 +155,21 @@ def _hvp(f, x, y, v, *, title, notes, names, output, decl, onehot, verify):
     return _product(first, gradient, xs, direction, verify)
 
 
-def product_of(d):
+def product_of(d, verify: bool = True):
     """The Hessian-vector product of a Hessian's derivation ``d`` (from :func:`hessian`), reusing its
     gradient; the direction is v (or v_1, … where f has a v)."""
-    return _bounded(_product_of, d, title=d.title, notes=d.notes)
+    return _bounded(_product_of, d, verify, title=d.title, notes=d.notes)
 
 
-def _product_of(d, title, notes):
+def _product_of(d, verify, title, notes):
     f, xs = d.expr, list(d.wrt)
     taken = {u.name for u in E.variables(f)}
     name = next(c for c in ("v", *(f"v_{k}" for k in range(1, len(taken) + 2))) if c not in taken)
     direction = _direction(name, f, xs[-1])
     if len(xs) == 1:
-        return _product(d.gradient, d.differentiated, xs, direction, verify=True)
-    first, gradient = _gradient(f, xs[-1], None, d.output.name, title, notes, {}, True)
-    return _product(first, gradient, xs, direction, verify=True)
+        return _product(d.gradient, d.differentiated, xs, direction, verify)
+    first, gradient = _gradient(f, xs[-1], None, d.output.name, title, notes, {}, verify)
+    return _product(first, gradient, xs, direction, verify)
 
 
 def _product(first, gradient, xs, direction, verify):

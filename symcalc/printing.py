@@ -164,11 +164,12 @@ class _Printer(MatrixPrinting, Visitor):
 
     @on(E.MatMul)
     def _MatMul(self, e):
-        out = ""
+        out, prev = "", None
         for f in e.items:
             s = self.p(f, MUL + 1)
-            tight = out and isinstance(f, E.Var) and len(s) == 1 and out[-1].isalpha()
+            tight = out and isinstance(f, E.Var) and len(s) == 1 and out[-1].isalpha() and not _label(prev)
             out += s if not out or tight else " " + s
+            prev = f
         return out, MUL
 
     @on(E.Transpose)
@@ -216,6 +217,12 @@ class _Printer(MatrixPrinting, Visitor):
     @on(E.Cases)
     def _Cases(self, e):
         return self.cases(self.p(e.below), self.p(e.above), self.p(e.arg)), ATOM
+
+
+def _label(f) -> bool:
+    """A step's label (∇²L, ∂∇f/∂x) as a factor: what follows it is spaced, ∇²L v, never ∇²Lv."""
+    f = f.arg if isinstance(f, E.Transpose) else f
+    return isinstance(f, E.Partial) or (isinstance(f, E.Var) and f.name.startswith("∇"))
 
 
 class TextPrinter(_Printer):

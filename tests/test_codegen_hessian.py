@@ -208,3 +208,38 @@ def test_an_hvp_derivation_renders_in_every_format():
     doc = json.loads(json_render.render([d]))
     assert "product" in {s["phase"] for s in doc["derivations"][0]["steps"]}
     assert d.check(samples=3).passed
+
+
+# ---------------------------------------------------------------- the command line: --hvp
+
+
+def _run(argv, capsys):
+    from symcalc.cli import main
+
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_hvp_prints_the_product_alone_and_its_module_runs(capsys):
+    code, out, _ = _run(["derive", "hessian-logistic", "--hvp", "--format", "numpy"], capsys)
+    assert code == 0 and "def hessian_vector_product(" in out and "def value_grad_hessian(" not in out
+    namespace = {}
+    exec(compile(out, "<cli>", "exec"), namespace)
+    rng = np.random.default_rng(9)
+    X, w, y, v = rng.normal(size=(6, 3)), rng.normal(size=3), rng.uniform(size=6), rng.normal(size=3)
+    s = 1 / (1 + np.exp(-X @ w))
+    want = X.T @ (s * (1 - s) * (X @ v)) / 6
+    assert relative(namespace["hessian_vector_product"](X=X, w=w, y=y, v=v), want) < 1e-12
+
+
+def test_cli_hvp_derives_checks_and_evaluates_at_a_point(capsys):
+    argv = ["derive", "x.T @ A @ x", "--wrt", "x", "--hvp", "--vector", "x", "--matrix", "A:n,n", "--format", "text"]
+    code, out, _ = _run([*argv, "--check", "--at", "x=1,2", "--at", "A=[[1,2],[3,4]]", "--at", "v=1,0"], capsys)
+    assert code == 0 and "∇²y v = (A + Aᵀ) v" in out and "PASS" in out
+    assert "[[2.]\n [5.]]" in out  # (A + Aᵀ) v at v = (1, 0): the first column of [[2, 5], [5, 8]]
+
+
+def test_cli_hvp_refuses_order_1(capsys):
+    code, _, err = _run(["derive", "x @ x", "--wrt", "x", "--hvp", "--order", "1", "--vector", "x"], capsys)
+    assert code == 2 and "--hvp" in err

@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
     d.add_argument("--order", metavar="K", help="1 (default): first derivatives; 2: the Hessian of a scalar by "
                    "one vector (--wrt x), or the mixed block by two (--wrt x y)")
+    d.add_argument("--hvp", action="store_true", help="the Hessian-vector product H v instead of H (implies --order 2): "
+                   "the gradient of v·∇f, never forming H; v is a new vector named v (v_1 where f has a v)")
     d.add_argument("--vector", nargs="+", default=[], metavar="NAME[:SIZE]", help="declare column vectors")
     d.add_argument("--matrix", nargs="+", default=[], metavar="NAME:ROWS,COLS", help="declare matrices")
     d.add_argument("--scalar", nargs="+", default=[], metavar="NAME", help="declare scalars")
@@ -147,6 +149,11 @@ def _check_args(args) -> None:
         args.wrt = [check_name(name, "--wrt") for name in args.wrt]
     check_settings(args.samples, args.seed, None, ("--samples", "--seed"))
     args.order = _order(args.order, args.wrt)
+    if args.hvp and args.order == 1:
+        from ..errors import SymcalcError
+
+        raise SymcalcError("--hvp is a product with the Hessian, a second derivative: drop --order 1 (or say --order 2)")
+    args.order = 2 if args.hvp else args.order
     _dims(args.dims)
     if args.out == "-":  # standard output, as with no --out
         args.out = None

@@ -10,6 +10,16 @@ from .output import (WHOLE_FORMATS, _point_values, _show, _unknown_points, _valu
 
 
 def _derivations(args) -> tuple[list, object]:
+    """The derivations the command names; with --hvp, each Hessian's product H v instead."""
+    ds, spec = _named(args)
+    if args.hvp:
+        from ..hessian import product_of
+
+        ds = [product_of(d, verify=False) for d in ds]
+    return ds, spec
+
+
+def _named(args) -> tuple[list, object]:
     from pathlib import Path
 
     from .. import catalog

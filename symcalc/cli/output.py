@@ -206,7 +206,7 @@ def _unknown_points(ds, points) -> None:
     from ..points import parse_points
     from ..shapes import fmt_shape
 
-    known = {v.name for d in ds for v in variables(d.expr)}
+    known = {v.name for d in ds for v in point_variables(d)}
     unknown = sorted(set(parse_points(points)) - known)
     sizes = {str(s): v for d in ds for v in variables(d.expr) for s in v.shape if not s.is_Integer}
     for name in unknown:
@@ -219,15 +219,21 @@ def _unknown_points(ds, points) -> None:
                            f"its variables are {', '.join(sorted(known))}")
 
 
+def point_variables(d) -> list:
+    """The variables a point gives values to: the expression's, and a Hessian-vector product's v."""
+    from ..expr import variables
+
+    return list(dict.fromkeys([*variables(d.expr), *variables(getattr(d, "differentiated", d.expr))]))
+
+
 def _point_values(d, points) -> list[tuple]:
     """--at: (variable, the derivative's value at the given point as an array), for each variable."""
     import numpy as np
 
-    from ..expr import variables
     from ..points import parse_points
 
     values = parse_points(points)
-    present = {v.name for v in variables(d.expr)}
+    present = {v.name for v in point_variables(d)}
     values = {k: v for k, v in values.items() if k in present}  # a catalog entry's parts differ
     keys = list(d.closed_forms) if getattr(d, "order", 1) == 2 else d.wrt  # a Hessian has one closed form
     with np.errstate(all="ignore"):  # an overflow is refused below with its reason, not a RuntimeWarning
@@ -244,11 +250,13 @@ def _defined_at(d, values, derivatives) -> None:
 
     from ..derivation import by_var
     from ..errors import SymcalcError
+    from ..expr import variables
     from ..numeric import undefined
     from ..printing import text
     from ..spelling import text_name
 
-    where = undefined(d.expr, by_var(d.expr, values))
+    own = {v.name for v in variables(d.expr)}  # a Hessian-vector product's v is not f's
+    where = undefined(d.expr, by_var(d.expr, {k: x for k, x in values.items() if getattr(k, "name", k) in own}))
     if where is not None:
         part = _short(text(where))
         whole = "" if where is d.expr else f" ({_short(text(d.expr))})"
