@@ -375,3 +375,19 @@ def test_an_intermediate_of_the_trace_rule_never_takes_a_variables_name():
     Mu, Mv = values["M"] @ values["u"], values["M"] @ values["v"]
     want = 2 * (Mu @ Mv) * (np.outer(values["u"], Mv) + np.outer(values["v"], Mu))  # numerator layout: n×N
     assert relative(d.compile()(**values)[1]["M"], want) < 1e-10
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("text, wrt", [
+    ("v.T @ (Y @ Y.T + 2) @ v", ["Y", "v"]),
+    ("b.T @ (W.T + 2) @ u", ["W", "b", "u"]),
+    ("abs(b.T @ (u.T @ S @ u - leaky_relu(Y.T @ Y)) @ b)", ["S", "u", "Y", "b"]),
+    ("u.T @ (S + S.T - u @ u.T) @ S @ u", ["S", "u"]),
+])
+def test_a_product_ending_in_a_column_is_distributed_only_over_a_sum_of_whole_matrices(text, wrt, layout):
+    """Found by the random codegen test (400 examples): a product ending in a column is computed from
+    the right, and a sum of matrices in it distributed ((S + T)v = Sv + Tv); but W + 2 adds 2 to every
+    entry (2·1⃗1⃗ᵀ, not 2I), so such a sum is kept whole. Checked against evaluate() and differences."""
+    d = sc.derive(text, wrt, vectors="u:n v:N b:m", matrices="W:n,m Y:N,m S:n,n", layout=layout)
+    values = point(d, np.random.default_rng(11))
+    check_compiled(d, values)

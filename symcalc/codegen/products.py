@@ -188,6 +188,8 @@ def _matrix_terms(f):
     s = f.arg if transposed else f
     if not isinstance(s, E.Add) or s.is_scalar or 1 in (s.shape[0], s.shape[1]):
         return None
+    if any(t.shape != s.shape for t in s.items):  # W + 2 adds 2 to every entry (2·1⃗1⃗ᵀ, not 2I): kept whole
+        return None
     return [_factors(t, transposed) for t in s.items]
 
 
