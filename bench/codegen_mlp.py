@@ -185,8 +185,10 @@ def _available(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def start(argv, description: str, problem_text: str = "") -> tuple:
+    """The flags, the thread setting and the header every benchmark here prints: (args, have_torch,
+    have_jax). ``problem_text`` goes in the header ("N = 1000; ")."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--repeats", type=int, default=21, help="runs per contender and size (default 21)")
     p.add_argument("--seconds", type=float, default=0.05, help="time per run (default 0.05 s)")
     p.add_argument("--threads", type=int, default=1, help="BLAS and library threads (default 1)")
@@ -197,11 +199,16 @@ def main(argv=None) -> int:
     _threads(args.threads)
     have_torch, have_jax = _available("torch"), _available("jax")
     print(f"versions: {versions(have_torch, have_jax)}")
-    print(f"{platform.machine()}, {os.cpu_count()} cores, {args.threads} thread(s); float64; "
+    print(f"{platform.machine()}, {os.cpu_count()} cores, {args.threads} thread(s); float64; {problem_text}"
           f"median of {args.repeats} runs of ~{args.seconds} s each")
     missing = [m for m, ok in (("torch", have_torch), ("jax", have_jax)) if not ok]
     if missing:
         print(f"not installed, not compared: {', '.join(missing)} (pip install '.[bench]')")
+    return args, have_torch, have_jax
+
+
+def main(argv=None) -> int:
+    args, have_torch, have_jax = start(argv, __doc__.split("\n\n")[0])
     ours = symcalc_contender()
     torch_run = torch_contender(args.threads) if have_torch else None
     jax_run = jax_contender() if have_jax else None

@@ -42,16 +42,13 @@ goal, the ratios are reported.
 """
 from __future__ import annotations
 
-import argparse
-import os
-import platform
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from codegen_mlp import _available, _threads, measure, versions  # noqa: E402
+from codegen_mlp import measure, start  # noqa: E402
 
 N = 1000
 HESSIAN_SIZES = (10, 100, 500)
@@ -254,22 +251,7 @@ def table(kind: str, sizes, ours, peers: dict, repeats: int, seconds: float) -> 
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--repeats", type=int, default=21, help="runs per contender and size (default 21)")
-    p.add_argument("--seconds", type=float, default=0.05, help="time per run (default 0.05 s)")
-    p.add_argument("--threads", type=int, default=1, help="BLAS and library threads (default 1)")
-    p.add_argument("--quick", action="store_true", help="3 repeats of 0.02 s: a smoke test")
-    args = p.parse_args(argv)
-    if args.quick:
-        args.repeats, args.seconds = 3, 0.02
-    _threads(args.threads)
-    have_torch, have_jax = _available("torch"), _available("jax")
-    print(f"versions: {versions(have_torch, have_jax)}")
-    print(f"{platform.machine()}, {os.cpu_count()} cores, {args.threads} thread(s); float64; N = {N}; "
-          f"median of {args.repeats} runs of ~{args.seconds} s each")
-    missing = [m for m, ok in (("torch", have_torch), ("jax", have_jax)) if not ok]
-    if missing:
-        print(f"{NOT_INSTALLED}, not compared: {', '.join(missing)} (pip install '.[bench]')")
+    args, have_torch, have_jax = start(argv, __doc__.split("\n\n")[0], f"N = {N}; ")
     try:
         ours_hessian, ours_hvp = symcalc_contender()
     except Unavailable as e:
