@@ -195,6 +195,37 @@ def _around(draw, middle):
     return _mm(*left, *middle, *right)
 
 
+@st.composite
+def diag_led(draw):
+    """c diag(v) B…: scaled or not, with none, one or two (unsymmetric) factors after the diag."""
+    body = E.diag(draw(term(COL)))
+    rest = draw(st.lists(term(MAT, 1), max_size=2))
+    body = _mm(body, *rest) if rest else body
+    return draw(st.sampled_from([body, E.Mul((draw(term(S)), body), MAT)]))
+
+
+def _diag_sum(draw):
+    return E.Add(tuple(draw(st.lists(diag_led(), min_size=2, max_size=3))), MAT)
+
+
+@st.composite
+def ones_diag_sum(draw):
+    """1⃗ᵀ Σ (numerator layout) or (Σ)ᵀ 1⃗ (denominator), Σ a sum of diag-led terms, inside a longer
+    product that may be a matrix, a vector or a scalar (a reduction). Half the time a general row
+    before such a sum, or a general column after its transpose, comes first: those must stay."""
+    u, w = draw(term(COL, 1)), draw(term(COL, 1))
+    if draw(st.booleans()):
+        left = draw(st.sampled_from([[], [u]]))
+        if draw(st.booleans()):
+            left = [u, draw(term(ROW, 1)), _diag_sum(draw), w]  # yᵀ Σ' is not 1⃗ᵀ Σ'
+        return _mm(*left, _row(E.Ones(COL)), _diag_sum(draw), *draw(st.sampled_from([[], [w]])))
+    left = draw(st.sampled_from([[], [draw(term(MAT, 1))], [draw(term(ROW, 1))]]))
+    if draw(st.booleans()):
+        left = [E.Transpose(_diag_sum(draw), MAT), u, draw(term(ROW, 1))]  # Σ'ᵀ u is not Σ'ᵀ 1⃗
+    right = draw(st.sampled_from([[], [draw(term(ROW, 1))]]))
+    return _mm(*left, E.Transpose(_diag_sum(draw), MAT), E.Ones(COL), *right)
+
+
 PATTERNS = {
     "add.blocks": st.composite(lambda draw: E.Add((block2(draw), block2(draw)), TWO))(),
     "add.collect": add_collect(),
@@ -284,6 +315,7 @@ PATTERNS = {
             draw(term(MAT)), draw(term(S)), draw(st.sampled_from([B, E.MatMul((U, E.transpose(V)), MAT)]))))(),
     "sum.outer": st.composite(lambda draw: E.Sum(E.Mul(tuple(draw(st.permutations([
         draw(term(S)), E.MatMul((draw(term(COL)), draw(term(ROW))), MAT), draw(term(MAT))]))), MAT)))(),
+    "matmul.ones_diag_sum": ones_diag_sum(),
 }
 
 
@@ -397,3 +429,11 @@ def test_a_lone_scalar_in_a_matrix_sum_keeps_its_shape():
     """(2)ᵀ of an n×n sum holding only the scalar 2 (found by the matrix property test) stays n×n."""
     lone = E.Transpose(E.Add((k(2),), MAT), MAT)
     assert BY_NAME["transpose.sum"](lone) is None
+
+
+def test_only_the_all_ones_row_passes_a_diag_sum():
+    """yᵀ(diag(u) B + diag(v)) stays: yᵀdiag(u) is (y ⊗ u)ᵀ, not uᵀ (reading it as 1⃗ᵀ would be wrong)."""
+    s = E.Add((E.MatMul((E.diag(U), B), MAT), E.diag(V)), MAT)
+    e = E.MatMul((E.transpose(W), s), ROW)
+    assert BY_NAME["matmul.ones_diag_sum"](e) is None
+    assert mismatch(e, E.Add((E.MatMul((E.transpose(U), B), ROW), E.transpose(V)), ROW)) > 1e-3
