@@ -120,6 +120,33 @@ def test_x_dot_ax_has_the_quadratic_forms_gradient_and_hessian(text):
     assert_hessian(d, {"x": col(n), "A": mat(n, n)}, "x", lambda p: (p["A"] + p["A"].T) @ v(p["x"]))
 
 
+def _residual_norm(p, power):
+    return float(np.linalg.norm(p["A"] @ v(p["x"]) - p["b"]) ** power)
+
+
+@pytest.mark.parametrize("power,layout,want", [
+    (2, "numerator", "2 (Ax − b)ᵀA"), (2, "denominator", "2 Aᵀ (Ax − b)"),  # ‖r‖ (rᵀ ⊘ ‖r‖) cancels
+    (1, "numerator", "((Ax − b)ᵀ ⊘ ‖Ax − b‖) A"), (1, "denominator", "(((Ax − b)ᵀ ⊘ ‖Ax − b‖) A)ᵀ")])
+def test_least_squares_gradient_prints_its_closed_form(power, layout, want):
+    text = "norm(A @ x - b)" + (" ** 2" if power == 2 else "")
+    d = sc.derive(text, "x", vectors="x b:m", matrices="A:m,n", layout=layout)
+    assert str(d.closed_form()) == want
+    if power == 2:
+        A, x, b = sc.matrix("A", "m", "n"), sc.vector("x"), sc.vector("b", "m")
+        assert d.closed_form() == 2 * ((A @ x - b).T @ A if layout == "numerator" else A.T @ (A @ x - b))
+    for _ in range(3):
+        p = {"x": col(n)(), "A": mat(m, n)(), "b": col(m)()}
+        row = fd_jacobian(lambda z: _residual_norm({**p, "x": z}, power), p["x"])
+        assert rel_err(d.evaluate(p), row if layout == "numerator" else row.T) < 1e-6
+
+
+def test_norm_gradient_prints_as_before():
+    d = sc.derive("norm(x)", "x", vectors="x")
+    assert str(d.closed_form()) == "xᵀ ⊘ ‖x‖"
+    p = col(n)()
+    assert rel_err(d.evaluate({"x": p}), fd_jacobian(lambda z: np.linalg.norm(z), p)) < 1e-6
+
+
 LOGISTIC = "mean(-(y*log(sigmoid(X@w)) + (1-y)*log(1-sigmoid(X@w))))"
 
 
