@@ -158,11 +158,13 @@ def test_common_subexpressions_become_temporaries():
 
 
 def test_diagonal_matrices_stay_their_diagonals_until_a_matrix_is_returned():
-    """(diag(1 − [y − x > 0]) + diag(sign(x)))ᵀ 1⃗ is a sum of columns: no n×n matrix is built."""
-    x, y = sc.vector("x"), sc.vector("y")
-    d = sc.derive(sc.sum_(sc.maximum(x, y) + sc.abs_(x)), [x, y], layout="denominator")
+    """(diag(1 − [y − x > 0]) + diag(sign(x)))ᵀ w is a sum of columns: no n×n matrix is built.
+    (With 1⃗ for w, as sum(max(x, y) + |x|) gives, the diagonals simplify away: matmul.ones_diag_sum.)"""
+    x, y, w = sc.vector("x"), sc.vector("y"), sc.vector("w")
+    d = sc.derive(w @ (sc.maximum(x, y) + sc.abs_(x)), [x, y], layout="denominator")
     assert "diag" in str(d.closed_form(x)) and "diagflat" not in d.to_source()
-    check_compiled(d, {"x": np.array([0.5, -1.2, 2.0]), "y": np.array([1.0, -2.0, 0.7])})
+    check_compiled(d, {"x": np.array([0.5, -1.2, 2.0]), "y": np.array([1.0, -2.0, 0.7]),
+                       "w": np.array([0.3, 1.5, -0.8])})
     jacobian = sc.derive(sc.exp(x) * 3 + x, x)  # diag(3 exp(x)) + I: the Jacobian itself, n×n
     assert "np.diagflat" in jacobian.to_source()
     check_compiled(jacobian, {"x": np.array([0.5, -1.2, 2.0])})

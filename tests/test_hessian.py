@@ -100,6 +100,53 @@ def test_least_squares_is_two_at_a(text):
                    lambda p: 2 * p["A"].T @ (p["A"] @ v(p["x"]) - p["b"]))
 
 
+def _x_ax(p):
+    return (v(p["x"]).T @ p["A"] @ v(p["x"])).item()
+
+
+@pytest.mark.parametrize("text", ["x @ (A @ x)", "sum(x * (A @ x))"])
+def test_x_dot_ax_has_the_quadratic_forms_gradient_and_hessian(text):
+    """x·(Ax) reads its gradient as 1⃗ᵀ(diag(Ax) + diag(x) A): the all-ones row through the diag-led
+    sum (matmul.ones_diag_sum) makes it xᵀ(A + Aᵀ), whose Jacobian is a matrix, not a tensor."""
+    decl = {"vectors": "x", "matrices": "A:n,n"}
+    rows, cols = sc.derive(text, "x", **decl), sc.derive(text, "x", layout="denominator", **decl)
+    assert rows.closed_form() == X_.T @ (A_ + A_.T) and cols.closed_form() == (A_ + A_.T) @ X_
+    for _ in range(3):
+        p = {"x": col(n)(), "A": mat(n, n)()}
+        want = fd_jacobian(lambda z: _x_ax({**p, "x": z}), p["x"])  # 1×n
+        assert rel_err(rows.evaluate(p), want) < 1e-6 and rel_err(cols.evaluate(p), want.T) < 1e-6
+    d = sc.hessian(text, "x", **decl)
+    assert d.closed_form() == A_ + A_.T
+    assert_hessian(d, {"x": col(n), "A": mat(n, n)}, "x", lambda p: (p["A"] + p["A"].T) @ v(p["x"]))
+
+
+def _residual_norm(p, power):
+    return float(np.linalg.norm(p["A"] @ v(p["x"]) - p["b"]) ** power)
+
+
+@pytest.mark.parametrize("power,layout,want", [
+    (2, "numerator", "2 (Ax − b)ᵀA"), (2, "denominator", "2 Aᵀ (Ax − b)"),  # ‖r‖ (rᵀ ⊘ ‖r‖) cancels
+    (1, "numerator", "((Ax − b)ᵀ ⊘ ‖Ax − b‖) A"), (1, "denominator", "(((Ax − b)ᵀ ⊘ ‖Ax − b‖) A)ᵀ")])
+def test_least_squares_gradient_prints_its_closed_form(power, layout, want):
+    text = "norm(A @ x - b)" + (" ** 2" if power == 2 else "")
+    d = sc.derive(text, "x", vectors="x b:m", matrices="A:m,n", layout=layout)
+    assert str(d.closed_form()) == want
+    if power == 2:
+        A, x, b = sc.matrix("A", "m", "n"), sc.vector("x"), sc.vector("b", "m")
+        assert d.closed_form() == 2 * ((A @ x - b).T @ A if layout == "numerator" else A.T @ (A @ x - b))
+    for _ in range(3):
+        p = {"x": col(n)(), "A": mat(m, n)(), "b": col(m)()}
+        row = fd_jacobian(lambda z: _residual_norm({**p, "x": z}, power), p["x"])
+        assert rel_err(d.evaluate(p), row if layout == "numerator" else row.T) < 1e-6
+
+
+def test_norm_gradient_prints_as_before():
+    d = sc.derive("norm(x)", "x", vectors="x")
+    assert str(d.closed_form()) == "xᵀ ⊘ ‖x‖"
+    p = col(n)()
+    assert rel_err(d.evaluate({"x": p}), fd_jacobian(lambda z: np.linalg.norm(z), p)) < 1e-6
+
+
 LOGISTIC = "mean(-(y*log(sigmoid(X@w)) + (1-y)*log(1-sigmoid(X@w))))"
 
 
@@ -270,6 +317,15 @@ def test_denominator_layout_transposes_the_second_phase():
 def test_order_2_with_denominator_layout_on_the_command_line(capsys):
     code, out, _ = run(capsys, "derive", *QUADRATIC, "--order", "2", "--layout", "denominator", "--format", "text")
     assert code == 0 and "∇²y = A + Aᵀ" in out and "(denominator layout): entry i, j" in " ".join(out.split())
+
+
+def test_order_2_of_x_dot_ax_on_the_command_line(capsys):
+    """It stopped with "its derivative is a tensor" while the gradient was (diag(Ax) + diag(x) A)ᵀ 1⃗;
+    --check compares both phases with central differences."""
+    code, out, err = run(capsys, "derive", "x @ (A @ x)", "--wrt", "x", "--order", "2", "--vector", "x",
+                         "--matrix", "A:n,n", "--format", "text", "--check", "--samples", "2")
+    assert code == 0, err
+    assert "∇y = (A + Aᵀ) x" in out and "∇²y = A + Aᵀ" in out and "tensor" not in out + err
 
 
 def test_order_2_by_a_matrix_exits_2(capsys):

@@ -195,6 +195,90 @@ def _around(draw, middle):
     return _mm(*left, *middle, *right)
 
 
+@st.composite
+def diag_led(draw):
+    """c diag(v) B…: scaled or not, with none, one or two (unsymmetric) factors after the diag."""
+    body = E.diag(draw(term(COL)))
+    rest = draw(st.lists(term(MAT, 1), max_size=2))
+    body = _mm(body, *rest) if rest else body
+    return draw(st.sampled_from([body, E.Mul((draw(term(S)), body), MAT)]))
+
+
+def _diag_sum(draw):
+    return E.Add(tuple(draw(st.lists(diag_led(), min_size=2, max_size=3))), MAT)
+
+
+@st.composite
+def ones_diag_sum(draw):
+    """1⃗ᵀ Σ (numerator layout) or (Σ)ᵀ 1⃗ (denominator), Σ a sum of diag-led terms, inside a longer
+    product that may be a matrix, a vector or a scalar (a reduction). Half the time a general row
+    before such a sum, or a general column after its transpose, comes first: those must stay."""
+    u, w = draw(term(COL, 1)), draw(term(COL, 1))
+    if draw(st.booleans()):
+        left = draw(st.sampled_from([[], [u]]))
+        if draw(st.booleans()):
+            left = [u, draw(term(ROW, 1)), _diag_sum(draw), w]  # yᵀ Σ' is not 1⃗ᵀ Σ'
+        return _mm(*left, _row(E.Ones(COL)), _diag_sum(draw), *draw(st.sampled_from([[], [w]])))
+    left = draw(st.sampled_from([[], [draw(term(MAT, 1))], [draw(term(ROW, 1))]]))
+    if draw(st.booleans()):
+        left = [E.Transpose(_diag_sum(draw), MAT), u, draw(term(ROW, 1))]  # Σ'ᵀ u is not Σ'ᵀ 1⃗
+    right = draw(st.sampled_from([[], [draw(term(ROW, 1))]]))
+    return _mm(*left, E.Transpose(_diag_sum(draw), MAT), E.Ones(COL), *right)
+
+
+def _operand(draw, shape, s):
+    """A random operand of ``shape``; sometimes a second quotient by s, of which only one may cancel."""
+    a = draw(term(shape, 1))
+    return E.Div(a, s, shape) if draw(st.integers(0, 3)) == 0 else a
+
+
+def _deeper(draw, x, s):
+    """x one level inside a matrix product, an element-wise product or a transpose (all linear in x)."""
+    kinds = ["mul"] if x.is_scalar else ["mul", "transpose"] + ["left"] * 2 + ["right"] * 2
+    kind = draw(st.sampled_from(kinds))
+    if kind == "mul":
+        return E.Mul((x, _operand(draw, x.shape, s)), x.shape)
+    if kind == "transpose":
+        return _row(x)
+    if kind == "left":
+        return _mm(_operand(draw, draw(st.sampled_from([MAT, ROW])) if x.shape[0] == N_ else COL, s), x)
+    return _mm(x, _operand(draw, draw(st.sampled_from([MAT, COL])) if x.shape[1] == N_ else ROW, s))
+
+
+def _same_shape(draw, x):
+    """x inside a product that keeps its shape: B x for a column, x B for a row, either for a matrix,
+    a ⊗ x for a scalar."""
+    if x.shape == ROW:
+        return _mm(x, draw(term(MAT, 1)))
+    if x.shape == COL or x.shape == MAT and draw(st.booleans()):
+        return _mm(draw(term(MAT, 1)), x)
+    return _mm(x, draw(term(MAT, 1))) if x.shape == MAT else E.Mul((x, draw(term(S, 1))), S)
+
+
+@st.composite
+def cancel_inside(draw):
+    """s ⊗ F(A ⊘ s), F a random stack of products and transposes; the result a scalar, a column,
+    a row or a matrix. Decoys the rewrite must leave: a vector w ⊗ B(v ⊘ w) (cancels element by
+    element only, never through B), s before quotients by s inside a sum or a function, and a second
+    quotient by s (in the same product or another factor) that must keep its s."""
+    s = draw(term(S)) * draw(term(S)) + 1
+    a = draw(term(draw(st.sampled_from([COL, ROW, MAT]))))
+    x = E.Div(a, s, a.shape)
+    for _ in range(draw(st.integers(1, 3))):
+        x = _deeper(draw, x, s)
+    shape, items = x.shape, [s, x]
+    if shape != S and draw(st.booleans()):
+        w = draw(term(shape, 1))
+        items += [w, _same_shape(draw, E.Div(draw(term(shape, 1)), w, shape))]
+    if draw(st.booleans()):
+        q = E.Div(draw(term(shape, 1)), s, shape)
+        inside = draw(st.sampled_from([sc.exp(sc.tanh(q)), E.Add((q, draw(term(shape, 1))), shape)]))
+        items.append(draw(st.sampled_from([inside, _same_shape(draw, inside)])))
+    if draw(st.booleans()):
+        items.append(_same_shape(draw, E.Div(draw(term(shape, 1)), s, shape)))
+    return E.Mul(tuple(draw(st.permutations(items))), shape)
+
+
 PATTERNS = {
     "add.blocks": st.composite(lambda draw: E.Add((block2(draw), block2(draw)), TWO))(),
     "add.collect": add_collect(),
@@ -284,6 +368,8 @@ PATTERNS = {
             draw(term(MAT)), draw(term(S)), draw(st.sampled_from([B, E.MatMul((U, E.transpose(V)), MAT)]))))(),
     "sum.outer": st.composite(lambda draw: E.Sum(E.Mul(tuple(draw(st.permutations([
         draw(term(S)), E.MatMul((draw(term(COL)), draw(term(ROW))), MAT), draw(term(MAT))]))), MAT)))(),
+    "matmul.ones_diag_sum": ones_diag_sum(),
+    "mul.cancel_quotient_inside": cancel_inside(),
 }
 
 
@@ -397,3 +483,19 @@ def test_a_lone_scalar_in_a_matrix_sum_keeps_its_shape():
     """(2)ᵀ of an n×n sum holding only the scalar 2 (found by the matrix property test) stays n×n."""
     lone = E.Transpose(E.Add((k(2),), MAT), MAT)
     assert BY_NAME["transpose.sum"](lone) is None
+
+
+def test_a_vector_quotient_cancels_element_by_element_only():
+    """w ⊗ (B (v ⊘ w)) is not Bv: the quotient by a vector passes no matrix product, so the rewrite
+    that cancels a scalar's quotient through products leaves it (forcing it would change the value)."""
+    e = E.Mul((W, E.MatMul((B, E.Div(V, W, COL)), COL)), COL)
+    assert BY_NAME["mul.cancel_quotient_inside"](e) is None
+    assert mismatch(e, E.MatMul((B, V), COL)) > 1e-3
+
+
+def test_only_the_all_ones_row_passes_a_diag_sum():
+    """yᵀ(diag(u) B + diag(v)) stays: yᵀdiag(u) is (y ⊗ u)ᵀ, not uᵀ (reading it as 1⃗ᵀ would be wrong)."""
+    s = E.Add((E.MatMul((E.diag(U), B), MAT), E.diag(V)), MAT)
+    e = E.MatMul((E.transpose(W), s), ROW)
+    assert BY_NAME["matmul.ones_diag_sum"](e) is None
+    assert mismatch(e, E.Add((E.MatMul((E.transpose(U), B), ROW), E.transpose(V)), ROW)) > 1e-3

@@ -1,7 +1,9 @@
 """Factoring: a factor common to the terms of a sum taken out, so a closed form reads as the textbook's.
 
 xᵀA + xᵀAᵀ = xᵀ(A + Aᵀ) and c AᵀX + c BᵀX = (c Aᵀ + c Bᵀ)X hold by distributivity of the matrix
-product for any values; aᵀ + bᵀ = (a + b)ᵀ by linearity of the transpose. The factored sum is
+product for any values; aᵀ + bᵀ = (a + b)ᵀ by linearity of the transpose. The all-ones row is
+taken through a sum of diag-led terms the other way, by the same distributivity: 1⃗ᵀ(diag(Ax) +
+diag(x) A) = (Ax)ᵀ + xᵀA, which then factors as xᵀ(A + Aᵀ). The factored sum is
 then simplified entry by entry where it is element-wise (σ ⊘ σ cancels), which is what brings the
 logistic loss's gradient to (1/N) Xᵀ(σ(Xw + b) − y).
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from .. import expr as E
 from .core import _product, rewrite
+from .matmul import _pairwise
 
 
 def _scaled(t):
@@ -125,6 +128,53 @@ def _matmul_distribute_row(e):
         if spread is not None:
             return _chain([*items[:i], spread, *items[i + 2:]]) if len(items) > 2 else spread
     return None
+
+
+def _diag_led(t):
+    """(coefficients, v, the factors after diag(v)) of a term c diag(v) B…, else None."""
+    scalars, body = _scaled(t)
+    if isinstance(body, E.Diag):
+        return scalars, body.arg, []
+    if isinstance(body, E.MatMul) and isinstance(body.items[0], E.Diag):
+        return scalars, body.items[0].arg, list(body.items[1:])
+    return None
+
+
+def _diag_led_terms(s):
+    """The terms of a sum s, each read by _diag_led, or None unless every term is diag-led.
+
+    A lone scalar in a matrix sum stands for a matrix of it, not a diag: such a sum is left alone."""
+    if not isinstance(s, E.Add) or any(t.shape != s.shape for t in s.items):
+        return None
+    parts = [_diag_led(t) for t in s.items]
+    return None if any(p is None for p in parts) else parts
+
+
+def _as_row(c, v, rest):
+    """c diag(v) B… read through 1⃗ᵀ: c vᵀB…"""
+    return E.mul(*c, _chain([E.transpose(v), *rest]))
+
+
+def _as_column(c, v, rest):
+    """(c diag(v) B…)ᵀ read through 1⃗: c …ᵀBᵀv"""
+    return E.mul(*c, _chain([*(E.transpose(f) for f in reversed(rest)), v]))
+
+
+def _ones_through(a, b):
+    """1⃗ᵀ Σ c diag(v) B = Σ c vᵀB, and its transpose (Σ c diag(v) B)ᵀ 1⃗ = Σ c Bᵀv.
+
+    Only the all-ones row: 1⃗ᵀdiag(v) = vᵀ, while yᵀdiag(v) = (y ⊗ v)ᵀ would not read better."""
+    if isinstance(a, E.Transpose) and isinstance(a.arg, E.Ones):
+        parts, read = _diag_led_terms(b), _as_row
+    elif isinstance(a, E.Transpose) and isinstance(b, E.Ones):
+        parts, read = _diag_led_terms(a.arg), _as_column
+    else:
+        return None
+    return None if parts is None else E.add(*(read(*p) for p in parts))
+
+
+_pairwise("matmul.ones_diag_sum", "1⃗ᵀ(diag(u) + c diag(v)B) = uᵀ + c vᵀB, (diag(u) + c diag(v)B)ᵀ1⃗ = u + c Bᵀv",
+          _ones_through)
 
 
 def _transpose_term(t):

@@ -1,7 +1,8 @@
 """Rewrites of the matrix world: all-ones factors, a scalar cancelled against its quotient, traces.
 
 Each holds for every value of its operands (the all-ones matrix is the identity of ⊗ for operands
-of its shape; f ⊗ (a ⊘ f) = a wherever the quotient is defined).
+of its shape; f ⊗ (a ⊘ f) = a wherever the quotient is defined, and for a scalar s also through
+products and transposes, which are linear: s ((a ⊘ s) B)ᵀ = (a B)ᵀ, so ‖r‖ ((rᵀ ⊘ ‖r‖) A) = rᵀA).
 """
 from __future__ import annotations
 
@@ -42,6 +43,36 @@ def _mul_cancel_quotient(e):
                 if g == f.right:
                     kept = (*rest[:j], *rest[j + 1:], f.left)
                     return E.mul(*kept)
+    return None
+
+
+_LINEAR = (E.MatMul, E.Transpose, E.Mul)  # s (P Q)ᵀ = ((s P) Q)ᵀ: each is linear in each operand
+
+
+def _unquoted(f, s):
+    """``f`` with one quotient A ⊘ s inside it read as A, or None; only a quotient that ``f`` is linear
+    in (reached through products and transposes) can take the scalar s in from outside."""
+    if isinstance(f, E.Div) and f.right == s and f.left.shape == f.shape:
+        return f.left
+    if not isinstance(f, _LINEAR):
+        return None  # s exp(A ⊘ s), s (A ⊘ s + B): s does not move inside
+    for i, a in enumerate(f.args):
+        new = _unquoted(a, s)
+        if new is not None:
+            return f.rebuild(f.args[:i] + (new,) + f.args[i + 1:])
+    return None
+
+
+@rewrite(E.Mul, "mul.cancel_quotient_inside", "s ((A ⊘ s) B)ᵀ = (A B)ᵀ for a scalar s: through products and transposes")
+def _mul_cancel_quotient_inside(e):
+    for i, s in enumerate(e.items):
+        if not s.is_scalar or s == E.Const(sympy.Integer(0)):
+            continue  # a vector s cancels only element by element, which mul.cancel_quotient does not do either
+        rest = e.items[:i] + e.items[i + 1:]
+        for j, f in enumerate(rest):
+            new = _unquoted(f, s) if isinstance(f, _LINEAR) else None
+            if new is not None:
+                return E.mul(*rest[:j], new, *rest[j + 1:])
     return None
 
 
