@@ -211,7 +211,8 @@ def _assemble_product(first, along, xs, direction, steps, closed, more=()):
     second += [replace(s, phase="product") if s.phase != "result" else
                Step("result", (label, *s.sides[1:]), s.shape, s.rules, s.note, wrt=x) for s in steps]
     graph = ([*first.intermediates, *more], first.output, first.root)
-    d = _product_derivation()(first.expr, [x], [*head, *second], closed, graph, "denominator", first.title, first.notes)
+    d = _product_derivation()(first.expr, [x], [*head, *second], closed, graph, "denominator", first.title,
+                              first.notes)
     d.layout_text = (f"H {direction.name} is the gradient by {x.name} of {direction.name}·∇{out.name} (a column of "
                      f"{x.name}'s shape), H[i, j] = ∂²{out.name}/∂{x.name}ᵢ∂{by.name}ⱼ: no Hessian is formed")
     d.differentiated, d.gradient, d.direction = along, first, direction
@@ -226,12 +227,14 @@ def _hessian(f, x, y, *, layout, title, notes, names, output, decl, onehot, veri
     f, xs = _prepared(f, x, y, decl, onehot)
     first, gradient = _gradient(f, xs[0], names, output, title, notes, decl, verify)
     by = xs[-1]
-    steps, closed, _ = _run(gradient, [by], _fresh_names(_taken(first)), "∇" + first.output.name, None)
+    steps, closed, graph = _run(gradient, [by], _fresh_names(_taken(first)), "∇" + first.output.name, None)
     if layout == "denominator":
         from .layout import to_denominator
 
         steps, closed = to_denominator(steps, closed)
-    d = _assemble(first, gradient, xs, steps, closed, layout)
+    # a scalar gradient (x a scalar) may be differentiated in the backward form: keep its intermediates too
+    more = graph[0] if getattr(closed, "gradients", None) is not None else []
+    d = _assemble(first, gradient, xs, steps, closed, layout, more)
     return verify_derivation(d) if verify else d
 
 
@@ -264,7 +267,7 @@ def _taken(first) -> set:
     return {v.name for v, _ in first.intermediates} | {first.output.name}
 
 
-def _assemble(first, gradient, xs, steps, closed, layout):
+def _assemble(first, gradient, xs, steps, closed, layout, more=()):
     """The gradient's steps, then the Jacobian's under the phase "second"; its result labelled ∇²f."""
     out, by = first.output, xs[-1]
     nabla = E.Var("∇" + out.name, gradient.shape, "intermediate")
@@ -279,8 +282,8 @@ def _assemble(first, gradient, xs, steps, closed, layout):
             second.append(Step("result", (label, *s.sides[1:]), s.shape, s.rules, s.note, wrt=by))
         else:
             second.append(s)
-    d = _second_derivation()(first.expr, xs, [*head, *second], closed,
-                             (first.intermediates, first.output, first.root), layout, first.title, first.notes)
+    graph = ([*first.intermediates, *more], first.output, first.root)
+    d = _second_derivation()(first.expr, xs, [*head, *second], closed, graph, layout, first.title, first.notes)
     x = xs[0].name
     what = "Hessian" if len(xs) == 1 else "mixed second derivative"
     i, j = (x, by.name) if layout == "numerator" else (by.name, x)

@@ -352,3 +352,22 @@ def test_regression_hessian_where_tanh_saturates_is_not_a_verification_error():
     want = oracle(lambda e: np.tanh(3 * (e[W].T @ e[W])), env, W, W)
     assert vec._relative(np.asarray(d.evaluate({"w": env[W]}), dtype=float), want) < TOLERANCE
     sc.hessian(expr, W)
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_regression_second_phase_in_the_backward_form_passes_its_self_check(layout):
+    """By a scalar a the gradient is a scalar, and its derivative may go to the backward form: as for H v,
+    the derivation kept only the gradient's intermediates, so the self-check drew the second pass's at
+    random and raised VerificationError on a right second derivative: sum(exp(a M)) by a all along, and
+    exp(a − u)ᵀB exp(a − u), whose second pass was refused before the backward form took diag(a)."""
+    d = sc.hessian(sc.sum(sc.exp(A * M)), A, layout=layout)
+    env, _ = _at()
+    want = float((env[M] ** 2 * np.exp(env[A] * env[M])).sum())
+    assert d.evaluate({"a": env[A], "M": env[M]}) == pytest.approx(want, rel=1e-12)
+    expr = sc.exp(A - U).T @ B @ sc.exp(A - U)
+    d = sc.hessian(expr, A, layout=layout)
+    f = lambda e: np.exp(e[A] - e[U]).T @ e[B] @ np.exp(e[A] - e[U])  # noqa: E731
+    want = oracle(f, env, A, A)
+    assert vec._relative(np.asarray(d.evaluate({"a": env[A], "u": env[U], "B": env[B]}), dtype=float), want) < 1e-6
+    for x, y in ((A, U), (U, A), (U, U)):  # the mixed blocks (∇ₐf is a scalar too) and the Hessian by u
+        assert check((expr, f, x, y, layout, 0)) == "checked", (x.name, y.name)
