@@ -181,11 +181,35 @@ class DiagBack(Rule):
     nodes = (E.Diag,)
 
     def backward(self, b, e, G):
-        n = e.arg.shape[0]
-        yield 0, E.matmul(E.mul(G, E.identity(n)), E.ones(n))
+        yield 0, _diagonal(G)
 
     def example(self):
         return M.Trace(E.matmul(E.diag(E.vector("x")), _A())), E.vector("x")
+
+
+def _diagonal(G):
+    """The diagonal of the n×n G as a column, read off G's form where it can be (of p qᵀ: p ⊗ q; of sums,
+    scalings and element-wise products, theirs; of diag(a): a), so no n×n matrix is built for it;
+    (G ⊙ I) 1⃗ otherwise."""
+    if G.is_scalar:  # a scalar spread over the matrix
+        return G
+    if isinstance(G, E.Diag):
+        return G.arg
+    if isinstance(G, E.Identity):
+        return E.ones(G.shape[0])
+    if isinstance(G, E.Transpose):
+        return _diagonal(G.arg)
+    if isinstance(G, E.Add):
+        return E.add(*(_diagonal(t) for t in G.items))
+    if isinstance(G, E.Mul):
+        return E.mul(*(_diagonal(t) for t in G.items))
+    n = G.shape[0]
+    if isinstance(G, E.MatMul):  # an outer product p qᵀ: its factors split where a column meets a row
+        for k in range(1, len(G.items)):
+            p, q = mm(*G.items[:k]), mm(*G.items[k:])
+            if p.shape == (n, E.ONE) and q.shape == (E.ONE, n):
+                return E.mul(p, E.transpose(q))
+    return E.matmul(E.mul(G, E.identity(n)), E.ones(n))
 
 
 @dataclass(frozen=True)
