@@ -80,6 +80,8 @@ class Differ:
             return E.add(*(self.by_scalar(e.items[i]) for i in live))
         if isinstance(e, E.Transpose):
             return E.transpose(self.by_scalar(e.arg))
+        if isinstance(e, E.Diag):  # diag(a)' = diag(a')
+            return E.diag(self.by_scalar(e.arg))
         if isinstance(e, E.MatMul):
             return self.product_by_scalar(e)
         if isinstance(e, E.Mul):

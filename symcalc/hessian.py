@@ -55,8 +55,10 @@ def _product_derivation():
             from .derivation import by_var
             from .numeric import bind, evaluate
 
-            named = {v.name for v in E.variables(self.differentiated)}  # f's others may vanish from v·∇f
-            values = by_var(self.differentiated, {k: x for k, x in values.items() if getattr(k, "name", k) in named})
+            # keyed by name or variable: f's variables (those v·∇f lacks too, as the Hessian's evaluate takes), v
+            named = {k: val for k, val in values.items() if k in (self.direction, self.direction.name)}
+            values = {**by_var(self.expr, {k: val for k, val in values.items() if k not in named}),
+                      **{self.direction: val for val in named.values()}}
             _, sizes = bind(list(values), values)
             return evaluate(self.closed_form(var), values, sizes)
 
@@ -179,9 +181,11 @@ def _product(first, gradient, xs, direction, verify):
 
     along = direction * gradient if direction.is_scalar else E.dot(direction, gradient)
     name = f"{direction.name}·∇{first.output.name}"
-    steps, closed, _ = _run(along, [xs[0]], _fresh_names(_taken(first)), name, None)
+    steps, closed, graph = _run(along, [xs[0]], _fresh_names(_taken(first)), name, None)
     steps, closed = to_denominator(steps, closed)
-    d = _assemble_product(first, along, xs, direction, steps, closed)
+    # the backward form's compact forms (what the self-check evaluates) name this pass's intermediates and δ's
+    more = graph[0] if getattr(closed, "gradients", None) is not None else []
+    d = _assemble_product(first, along, xs, direction, steps, closed, more)
     return verify_derivation(d) if verify else d
 
 
@@ -195,7 +199,7 @@ def _direction(v, f, y):
     return E.Var(name, y.shape)
 
 
-def _assemble_product(first, along, xs, direction, steps, closed):
+def _assemble_product(first, along, xs, direction, steps, closed, more=()):
     """The gradient's steps, then those of v·∇f by x under the phase "product", the result labelled ∇²f v."""
     out, x, by = first.output, xs[0], xs[-1]
     head = [replace(s, sides=(E.Var("∇" + out.name, s.shape, "intermediate"), *s.sides[1:]))
@@ -208,8 +212,9 @@ def _assemble_product(first, along, xs, direction, steps, closed):
     second = [] if any(s.phase == "define" for s in steps) else [Step("product", (named, along), E.SCALAR)]
     second += [replace(s, phase="product") if s.phase != "result" else
                Step("result", (label, *s.sides[1:]), s.shape, s.rules, s.note, wrt=x) for s in steps]
-    d = _product_derivation()(first.expr, [x], [*head, *second], closed,
-                              (first.intermediates, first.output, first.root), "denominator", first.title, first.notes)
+    graph = ([*first.intermediates, *more], first.output, first.root)
+    d = _product_derivation()(first.expr, [x], [*head, *second], closed, graph, "denominator", first.title,
+                              first.notes)
     d.layout_text = (f"H {direction.name} is the gradient by {x.name} of {direction.name}·∇{out.name} (a column of "
                      f"{x.name}'s shape), H[i, j] = ∂²{out.name}/∂{x.name}ᵢ∂{by.name}ⱼ: no Hessian is formed")
     d.differentiated, d.gradient, d.direction = along, first, direction
@@ -224,12 +229,14 @@ def _hessian(f, x, y, *, layout, title, notes, names, output, decl, onehot, veri
     f, xs = _prepared(f, x, y, decl, onehot)
     first, gradient = _gradient(f, xs[0], names, output, title, notes, decl, verify)
     by = xs[-1]
-    steps, closed, _ = _run(gradient, [by], _fresh_names(_taken(first)), "∇" + first.output.name, None)
+    steps, closed, graph = _run(gradient, [by], _fresh_names(_taken(first)), "∇" + first.output.name, None)
     if layout == "denominator":
         from .layout import to_denominator
 
         steps, closed = to_denominator(steps, closed)
-    d = _assemble(first, gradient, xs, steps, closed, layout)
+    # a scalar gradient (x a scalar) may be differentiated in the backward form: keep its intermediates too
+    more = graph[0] if getattr(closed, "gradients", None) is not None else []
+    d = _assemble(first, gradient, xs, steps, closed, layout, more)
     return verify_derivation(d) if verify else d
 
 
@@ -262,7 +269,7 @@ def _taken(first) -> set:
     return {v.name for v, _ in first.intermediates} | {first.output.name}
 
 
-def _assemble(first, gradient, xs, steps, closed, layout):
+def _assemble(first, gradient, xs, steps, closed, layout, more=()):
     """The gradient's steps, then the Jacobian's under the phase "second"; its result labelled ∇²f."""
     out, by = first.output, xs[-1]
     nabla = E.Var("∇" + out.name, gradient.shape, "intermediate")
@@ -277,8 +284,8 @@ def _assemble(first, gradient, xs, steps, closed, layout):
             second.append(Step("result", (label, *s.sides[1:]), s.shape, s.rules, s.note, wrt=by))
         else:
             second.append(s)
-    d = _second_derivation()(first.expr, xs, [*head, *second], closed,
-                             (first.intermediates, first.output, first.root), layout, first.title, first.notes)
+    graph = ([*first.intermediates, *more], first.output, first.root)
+    d = _second_derivation()(first.expr, xs, [*head, *second], closed, graph, layout, first.title, first.notes)
     x = xs[0].name
     what = "Hessian" if len(xs) == 1 else "mixed second derivative"
     i, j = (x, by.name) if layout == "numerator" else (by.name, x)

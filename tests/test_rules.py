@@ -38,6 +38,6 @@ def test_each_differentiable_node_has_one_rule():
         assert len(owners) == len(set(owners))
     assert set(JACOBIANS) == {E.Var, E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step, E.Sum, E.Dot, E.Block,
                               E.Index, E.Transpose, E.MatMul, M.Softmax, M.LogSoftmax, M.LogSumExp, M.Norm}
-    assert set(BACKWARDS) == {E.MatMul, E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step, E.Transpose, E.Sum, E.Dot,
-                              M.Trace, M.Det, M.Inv, M.Norm, M.Softmax, M.LogSoftmax, M.LogSumExp}
+    assert set(BACKWARDS) == {E.MatMul, E.Add, E.Mul, E.Div, E.Pow, E.Func, E.Max, E.Step, E.Transpose, E.Diag, E.Sum,
+                              E.Dot, M.Trace, M.Det, M.Inv, M.Norm, M.Softmax, M.LogSoftmax, M.LogSumExp}
     assert all(node in rule.nodes for node, rule in JACOBIANS.items())

@@ -75,7 +75,9 @@ def build_product(p) -> Plan:
     the gradient's forward and backward passes, then H v; no Hessian, no value."""
     product = next(s for s in reversed(p.steps) if s.phase == "result")
     extra = [("product", p.wrt[0], p.closed_form(), product.sides[0], _phase_rules(p, "product"))]
-    return build(p.gradient, extra, returns=())
+    plan = build(p.gradient, extra, returns=())
+    # the direction is an argument even where H v does not read it (H v = 0⃗ for f linear in x)
+    return Plan(tuple(dict.fromkeys([*plan.inputs, p.direction])), plan.lines)
 
 
 def _extra(kind, target, e, label, rules) -> Line:

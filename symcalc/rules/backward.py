@@ -175,6 +175,44 @@ class TransposeBack(Rule):
 
 
 @dataclass(frozen=True)
+class DiagBack(Rule):
+    """Z = diag(a) ⇒ G_a = (G_Z ⊙ I) 1⃗, the diagonal of G_Z (only Z's diagonal depends on a)."""
+
+    nodes = (E.Diag,)
+
+    def backward(self, b, e, G):
+        yield 0, _diagonal(G)
+
+    def example(self):
+        return M.Trace(E.matmul(E.diag(E.vector("x")), _A())), E.vector("x")
+
+
+def _diagonal(G):
+    """The diagonal of the n×n G as a column, read off G's form where it can be (of p qᵀ: p ⊗ q; of sums,
+    scalings and element-wise products, theirs; of diag(a): a), so no n×n matrix is built for it;
+    (G ⊙ I) 1⃗ otherwise."""
+    if G.is_scalar:  # a scalar spread over the matrix
+        return G
+    if isinstance(G, E.Diag):
+        return G.arg
+    if isinstance(G, E.Identity):
+        return E.ones(G.shape[0])
+    if isinstance(G, E.Transpose):
+        return _diagonal(G.arg)
+    if isinstance(G, E.Add):
+        return E.add(*(_diagonal(t) for t in G.items))
+    if isinstance(G, E.Mul):
+        return E.mul(*(_diagonal(t) for t in G.items))
+    n = G.shape[0]
+    if isinstance(G, E.MatMul):  # an outer product p qᵀ: its factors split where a column meets a row
+        for k in range(1, len(G.items)):
+            p, q = mm(*G.items[:k]), mm(*G.items[k:])
+            if p.shape == (n, E.ONE) and q.shape == (E.ONE, n):
+                return E.mul(p, E.transpose(q))
+    return E.matmul(E.mul(G, E.identity(n)), E.ones(n))
+
+
+@dataclass(frozen=True)
 class SumBack(Rule):
     """L = sum(A) ⇒ G_A = G_L 1⃗1⃗ᵀ (every element of A counts once)."""
 
@@ -317,6 +355,7 @@ FUNCTION_BACK = _rule(FunctionBack, "function_back", "element-wise function (bac
 MAX_BACK = _rule(MaxBack, "max_back", "ReLU and element-wise max (backward)")
 STEP_BACK = _rule(StepBack, "step_back", "indicator (backward)")
 TRANSPOSE_BACK = _rule(TransposeBack, "transpose_back", "transpose (backward)")
+DIAG_BACK = _rule(DiagBack, "diag_back", "diagonal matrix (backward)")
 SUM_BACK = _rule(SumBack, "sum_back", "sum of all elements (backward)")
 DOT_BACK = _rule(DotBack, "dot_back", "dot product (backward)")
 TRACE_BACK = _rule(TraceBack, "trace_back", "trace (backward)")
@@ -328,5 +367,5 @@ LOG_SOFTMAX_BACK = _rule(LogSoftmaxBack, "log_softmax_back", "log-softmax (backw
 LOGSUMEXP_BACK = _rule(LogSumExpBack, "logsumexp_back", "log-sum-exp (backward)")
 
 BACKWARD_RULES = (MATMUL_BACK, ADD_BACK, HADAMARD_BACK, QUOTIENT_BACK, POWER_BACK, FUNCTION_BACK, MAX_BACK,
-                  STEP_BACK, TRANSPOSE_BACK, SUM_BACK, DOT_BACK, TRACE_BACK, DET_BACK, INV_BACK, NORM_BACK,
+                  STEP_BACK, TRANSPOSE_BACK, DIAG_BACK, SUM_BACK, DOT_BACK, TRACE_BACK, DET_BACK, INV_BACK, NORM_BACK,
                   SOFTMAX_BACK, LOG_SOFTMAX_BACK, LOGSUMEXP_BACK)
