@@ -173,3 +173,26 @@ def test_matrix_valued_expression_by_a_vector_is_a_tensor_even_when_zero():
         sc.derive("sin(X*2)", "w", vectors="w", matrices="X:N,n")
     d = checked(sc.derive("sin(X*l)", "l", matrices="X:N,n"))
     assert d.shape == d.expr.shape
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_a_diag_led_sum_with_a_broadcast_scalar_is_not_spread_over_the_column(transposed):
+    """(diag(u) + 2) u is u ⊗ u + 2 sum(u) 1⃗: the 2 is added to every entry (2·1⃗1⃗ᵀ), not to the
+    diagonal. The matrix–vector rule's spreading of diag(a) r = a ⊗ r read it as 2I (a wrong
+    derivative, error 1.9, caught only by the self-check); it now leaves such a sum whole."""
+    import numpy as np
+
+    u, v = sc.vector("u"), sc.vector("v")
+    matrix = sc.diag(u) + 2
+    d = sc.derive(sc.sum_(((matrix.T if transposed else matrix) @ u) * v), u, verify=False)
+    rng = np.random.default_rng(1)
+    uu, vv = rng.normal(size=3), rng.normal(size=3)
+
+    def f(x):
+        m = np.diag(x) + 2
+        return float(((m.T if transposed else m) @ x) @ vv)
+
+    h = 1e-6
+    want = [(f(uu + h * e) - f(uu - h * e)) / (2 * h) for e in np.eye(3)]
+    got = np.ravel(d.evaluate({"u": uu, "v": vv}))
+    assert np.max(np.abs(got - want)) < 1e-6 * max(1.0, np.max(np.abs(want)))

@@ -77,6 +77,8 @@ def _times(f, r, x):
     if isinstance(f, E.Identity):
         return r
     if isinstance(f, E.Add):
+        if any(t.shape != f.shape for t in f.items):  # diag(u) + 2 adds 2 to every entry (2·1⃗1⃗ᵀ, not 2I)
+            return None
         terms = [_times(t, r, x) for t in f.items]
         return None if any(t is None for t in terms) else E.add(*terms)
     if isinstance(f, E.Mul):  # scalars times one matrix
