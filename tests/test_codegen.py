@@ -68,9 +68,10 @@ def test_every_catalog_entry_runs_and_matches_evaluate_and_finite_differences(na
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
-@pytest.mark.parametrize("name", FIRST_ORDER)
+@pytest.mark.parametrize("name", catalog.names())
 def test_generated_source_compiles_and_passes_pyflakes(name, backend, tmp_path):
-    """Every entry, both layouts, every backend: py_compile and pyflakes (in process) find nothing."""
+    """Every entry (Hessians too), both layouts, every backend: py_compile and pyflakes (in process)
+    find nothing."""
     for layout in LAYOUTS:
         path = tmp_path / f"{name}_{layout}.py"
         path.write_text(to_source(_derivations(name, layout), backend), encoding="utf-8")

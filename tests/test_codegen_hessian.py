@@ -10,8 +10,6 @@ error < 1e-6 at random points, both layouts.
 from __future__ import annotations
 
 import ast
-import io
-import py_compile
 import tracemalloc
 
 import numpy as np
@@ -19,13 +17,11 @@ import pytest
 
 import symcalc as sc
 from symcalc import catalog
-from symcalc.codegen import BACKENDS, to_source
+from symcalc.codegen import to_source
 from symcalc.hessian import product_of
 
 from codegen_helpers import oracle, point, relative
 
-pyflakes_api = pytest.importorskip("pyflakes.api", reason="pyflakes is in the test extra: pip install '.[test]'")
-from pyflakes.reporter import Reporter  # noqa: E402
 
 LAYOUTS = ("numerator", "denominator")
 SECOND = [n for n in catalog.names() if any(p.order == 2 for p in catalog.entry(n).parts)]
@@ -92,17 +88,6 @@ def test_hessians_beyond_the_catalog(text, wrt, decl, layout):
     for _ in range(3):
         values = point(d, rng)
         check_second(d, values, rng)
-
-
-@pytest.mark.parametrize("backend", sorted(BACKENDS))
-@pytest.mark.parametrize("name", SECOND)
-def test_second_derivative_modules_compile_and_pass_pyflakes(name, backend, tmp_path):
-    for layout in LAYOUTS:
-        path = tmp_path / f"{name}_{layout}.py"
-        path.write_text(to_source(_derivations(name, layout), backend), encoding="utf-8")
-        py_compile.compile(str(path), cfile=str(tmp_path / "out.pyc"), doraise=True)
-        out, err = io.StringIO(), io.StringIO()
-        assert pyflakes_api.checkPath(str(path), Reporter(out, err)) == 0, out.getvalue() + err.getvalue()
 
 
 def _functions(source) -> dict:
