@@ -228,3 +228,17 @@ def test_cli_hvp_derives_checks_and_evaluates_at_a_point(capsys):
 def test_cli_hvp_refuses_order_1(capsys):
     code, _, err = _run(["derive", "x @ x", "--wrt", "x", "--hvp", "--order", "1", "--vector", "x"], capsys)
     assert code == 2 and "--hvp" in err
+
+
+def test_a_result_that_is_an_argument_comes_back_as_a_copy():
+    """∂²(xᵀBy)/∂x∂y = B and ∂(w·x)/∂w = x: the generated code returns copies, so damping the Hessian in
+    place (H += λI, Levenberg–Marquardt) or updating a gradient leaves the caller's arrays alone."""
+    B = np.arange(6.0).reshape(3, 2)
+    f = sc.hessian("x @ (B @ y)", "x", "y", vectors="x y:m", matrices="B:n,m").compile()
+    _, _, H = f(x=np.ones(3), B=B, y=np.ones(2))
+    H += 1.0
+    assert np.array_equal(B, np.arange(6.0).reshape(3, 2)) and np.array_equal(H, B + 1)
+    x = np.array([1.0, 2.0])
+    _, grads = sc.derive("w @ x", "w", vectors="w x", layout="denominator").compile()(w=np.zeros(2), x=x)
+    grads["w"] *= 10
+    assert x.tolist() == [1.0, 2.0]

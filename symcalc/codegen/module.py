@@ -124,6 +124,8 @@ class _Function:
         code = em.expr(line.expr)
         if line.kind in RESULTS or line.kind == "value":
             code = em.full(line.expr, code, out=True)  # returned: broadcasts spread out, diagonals built
+            if code.text in self.arg.values() and not line.expr.is_scalar:  # ∇²(xᵀBy) = B: a copy, so H += λI
+                code = code.with_text(self.b.spell("copy_out", code.text), ATOM)  # leaves the caller's B alone
         out = [f"{name} = {text}  # {note}" for name, text, note in em.pending]
         em.pending.clear()
         if line.kind in RESULTS:
